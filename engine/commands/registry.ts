@@ -1,0 +1,16 @@
+/** The command table: the one place a command is listed. */
+import type { RegisteredCommand } from './command.ts';
+import { makeDescribeCommand } from './describe.ts';
+import { diagnosticsEchoCommand } from './diagnosticsEcho.ts';
+import { versionCommand } from './version.ts';
+
+const commands: RegisteredCommand[] = [];
+commands.push(versionCommand, makeDescribeCommand(() => commands), diagnosticsEchoCommand);
+
+export function allCommands(): readonly RegisteredCommand[] {
+  return commands;
+}
+
+export function findCommand(name: string): RegisteredCommand | undefined {
+  return commands.find((c) => c.name === name);
+}

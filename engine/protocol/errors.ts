@@ -1,0 +1,73 @@
+/**
+ * The single error contract of the engine. Every failure a user can meet is an OfflineSeedError with a
+ * stable errorId (never reworded once released) and a PowerShell ErrorCategory, so the module can
+ * rebuild a faithful ErrorRecord. Messages never contain secrets.
+ */
+export type ErrorCategory =
+  | 'NotSpecified' | 'InvalidArgument' | 'InvalidData' | 'InvalidOperation' | 'ObjectNotFound'
+  | 'ResourceExists' | 'ResourceUnavailable' | 'ResourceBusy' | 'PermissionDenied' | 'LimitsExceeded'
+  | 'OperationStopped' | 'OperationTimeout' | 'ConnectionError' | 'AuthenticationError' | 'ReadError'
+  | 'WriteError' | 'NotImplemented' | 'SecurityError';
+
+export interface ErrorDetails {
+  targetObject?: string;
+  recommendedAction?: string;
+  cause?: unknown;
+}
+
+export class OfflineSeedError extends Error {
+  readonly errorId: string;
+  readonly category: ErrorCategory;
+  readonly targetObject: string | undefined;
+  readonly recommendedAction: string | undefined;
+
+  constructor(errorId: string, category: ErrorCategory, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'OfflineSeedError';
+    this.errorId = errorId.startsWith('OfflineSeed.') ? errorId : `OfflineSeed.${errorId}`;
+    this.category = category;
+    this.targetObject = details.targetObject;
+    this.recommendedAction = details.recommendedAction;
+  }
+}
+
+/** Thrown when the run was cancelled (stdin closed, SIGINT, SIGTERM, pipeline stopped). */
+export class CancelledError extends OfflineSeedError {
+  constructor(message = 'The operation was cancelled; everything written so far is kept and the run can be resumed.') {
+    super('OfflineSeed.Cancelled', 'OperationStopped', message);
+    this.name = 'CancelledError';
+  }
+}
+
+export function invalidRequest(message: string, targetObject?: string): OfflineSeedError {
+  return new OfflineSeedError('OfflineSeed.InvalidRequest', 'InvalidArgument', message, {
+    ...(targetObject === undefined ? {} : { targetObject }),
+    recommendedAction: 'Correct the request; run "offlineseed-engine describe" for every command and its parameters.',
+  });
+}
+
+/** Node system errors (ENOENT, EACCES, ENOSPC, ...) mapped to stable ids, so a full disk reads as one. */
+export function fromSystemError(error: unknown, targetObject?: string): OfflineSeedError | undefined {
+  if (!(error instanceof Error) || !('code' in error)) return undefined;
+  const code = String((error as NodeJS.ErrnoException).code);
+  const target = targetObject ?? (error as NodeJS.ErrnoException).path;
+  const details = target === undefined ? {} : { targetObject: target };
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new OfflineSeedError('OfflineSeed.NoSpace', 'LimitsExceeded', `No space left on the device while writing ${target ?? ''}`.trim(), {
+        ...details, cause: error, recommendedAction: 'Free space (or use a larger location), then run the same command again: it resumes.',
+      });
+    case 'EACCES':
+    case 'EPERM':
+      return new OfflineSeedError('OfflineSeed.AccessDenied', 'PermissionDenied', `Access denied: ${target ?? ''}`.trim(), { ...details, cause: error });
+    case 'ENOENT':
+      return new OfflineSeedError('OfflineSeed.PathNotFound', 'ObjectNotFound', `Not found: ${target ?? ''}`.trim(), { ...details, cause: error });
+    case 'EROFS':
+      return new OfflineSeedError('OfflineSeed.ReadOnlyLocation', 'PermissionDenied', `Read-only file system: ${target ?? ''}`.trim(), { ...details, cause: error });
+    case 'EIO':
+      return new OfflineSeedError('OfflineSeed.IOError', 'ReadError', `I/O error: ${target ?? ''}`.trim(), { ...details, cause: error });
+    default:
+      return undefined;
+  }
+}

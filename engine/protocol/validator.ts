@@ -1,0 +1,62 @@
+/** ajv (JSON Schema 2020-12) over every schema in schemas/, with messages that name the offending field. */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { allSchemas } from './schemaStore.ts';
+
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function instance(): Ajv2020 {
+  if (ajv === undefined) {
+    ajv = new Ajv2020({ allErrors: false, strict: true, useDefaults: false });
+    // Annotations used by the CLI and the PowerShell generator; not validation keywords.
+    ajv.addKeyword({ keyword: 'x-cli', schemaType: 'object' });
+    ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
+    ajv.addKeyword({ keyword: 'x-cmdlet', schemaType: 'string' });
+    for (const schema of Object.values(allSchemas())) ajv.addSchema(schema);
+  }
+  return ajv;
+}
+
+export interface ValidationOutcome {
+  valid: boolean;
+  /** Human message naming the field, e.g. "params.sources: must be array". */
+  message?: string;
+  /** Dotted path of the offending field. */
+  field?: string;
+}
+
+export function validate(schemaId: string, value: unknown, rootName = ''): ValidationOutcome {
+  let fn = compiled.get(schemaId);
+  if (fn === undefined) {
+    const found = instance().getSchema(schemaId);
+    if (found === undefined) throw new Error(`no schema with $id ${schemaId}`);
+    fn = found;
+    compiled.set(schemaId, fn);
+  }
+  if (fn(value)) return { valid: true };
+  const error = (fn.errors ?? [])[0];
+  return error === undefined ? { valid: false, message: 'invalid' } : describeError(error, rootName);
+}
+
+function describeError(error: ErrorObject, rootName: string): ValidationOutcome {
+  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const base = [rootName, ...segments].filter((s) => s !== '').join('.');
+  const join = (name: string): string => (base === '' ? name : `${base}.${name}`);
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const field = join(String(p.additionalProperty));
+      return { valid: false, field, message: `${field}: unknown field` };
+    }
+    case 'required': {
+      const field = join(String(p.missingProperty));
+      return { valid: false, field, message: `${field}: required field is missing` };
+    }
+    case 'enum': {
+      const allowed = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
+      return { valid: false, field: base, message: `${base || 'value'}: must be one of ${allowed}` };
+    }
+    default:
+      return { valid: false, field: base, message: `${base || 'value'}: ${error.message ?? 'is invalid'}` };
+  }
+}
