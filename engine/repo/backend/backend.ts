@@ -1,0 +1,32 @@
+/**
+ * Where repository files live: a local folder (staging, a drive) or a Blob container. Files are
+ * immutable: saved once under their final name (atomically), read, listed, removed.
+ */
+export type FileType = 'config' | 'keys' | 'data' | 'index' | 'snapshots' | 'locks';
+
+export interface FileHandle {
+  type: FileType;
+  /** The id (hex) for everything but config, whose name is "config". */
+  name: string;
+}
+
+export interface FileInfo {
+  name: string;
+  size: number;
+}
+
+export interface Backend {
+  /** Human-readable location, e.g. a path or azure://account/container/prefix. */
+  readonly location: string;
+  /** Prepares an empty repository layout; fails if a config already exists. */
+  create(): Promise<void>;
+  list(type: FileType): Promise<FileInfo[]>;
+  /** Whole file, or length bytes from offset (negative offset: from the end). */
+  read(handle: FileHandle, offset?: number, length?: number): Promise<Buffer>;
+  stat(handle: FileHandle): Promise<FileInfo | undefined>;
+  /** Atomically creates the file: readers see all of it or nothing. */
+  save(handle: FileHandle, data: Buffer): Promise<void>;
+  remove(handle: FileHandle): Promise<void>;
+}
+
+export const FILE_TYPES: readonly FileType[] = ['config', 'keys', 'data', 'index', 'snapshots', 'locks'];
