@@ -2,10 +2,24 @@
 import type { RegisteredCommand } from './command.ts';
 import { makeDescribeCommand } from './describe.ts';
 import { diagnosticsEchoCommand } from './diagnosticsEcho.ts';
+import { repoCheckCommand } from './repoCheck.ts';
+import { restoreRunCommand } from './restoreRun.ts';
+import { seedGetCommand } from './seedGet.ts';
+import { seedStartCommand } from './seedStart.ts';
+import { snapshotListCommand } from './snapshotList.ts';
 import { versionCommand } from './version.ts';
 
 const commands: RegisteredCommand[] = [];
-commands.push(versionCommand, makeDescribeCommand(() => commands), diagnosticsEchoCommand);
+commands.push(
+  versionCommand,
+  makeDescribeCommand(() => commands),
+  diagnosticsEchoCommand,
+  seedStartCommand,
+  seedGetCommand,
+  repoCheckCommand,
+  restoreRunCommand,
+  snapshotListCommand,
+);
 
 export function allCommands(): readonly RegisteredCommand[] {
   return commands;

@@ -1,0 +1,405 @@
+/**
+ * Staging's engine room. Walks the sources depth-first, sends files to the worker pool (which chunks,
+ * dedups, compresses, seals and packs them), assembles directory trees bottom-up as their contents
+ * complete, stores the tree blobs, writes index files as packs land, and finally writes the snapshot.
+ * Order on disk is restic's: packs, then the index that lists them, then the snapshot.
+ */
+import type { BigIntStats } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import { availableParallelism, hostname, userInfo } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { EventSink } from '../protocol/eventSink.ts';
+import { CancelledError, OfflineSeedError } from '../protocol/errors.ts';
+import { baseName, nodeFromStat, nodeFromStats } from '../fs/nodeFromStat.ts';
+import { chunkerParametersFromJson, chunkerParametersToJson, deriveChunkerParameters, type ChunkerParameters } from '../repo/chunker/chunkerParameters.ts';
+import { sealBlobPlaintext, type CompressionMode } from '../repo/format/blobSealing.ts';
+import { encodeIndex, type IndexedPack } from '../repo/format/indexFile.ts';
+import { PackBuilder } from '../repo/format/packBuilder.ts';
+import type { PackEntry } from '../repo/format/packHeader.ts';
+import { encodeSnapshot } from '../repo/format/snapshot.ts';
+import { rfc3339Now } from '../repo/format/timestamp.ts';
+import type { Repository } from '../repo/repository.ts';
+import { sha256Hex } from '../repo/repository.ts';
+import { encodeTree } from '../repo/tree/treeEncoding.ts';
+import type { TreeNode } from '../repo/tree/treeNode.ts';
+import { compileExcludes, type ExcludeMatcher } from './excludePatterns.ts';
+import { ProgressMeter } from './progressMeter.ts';
+import { WorkerPool, type FileOutcome } from './workerPool.ts';
+
+export interface ArchiveOptions {
+  sources: string[];
+  excludes: string[];
+  hostname?: string;
+  tags?: string[];
+  compression: CompressionMode;
+  packSize: number;
+  threads?: number;
+  parent?: string;
+  activity: string;
+}
+
+export interface ArchiveResult {
+  snapshotId: string;
+  treeId: string;
+  files: number;
+  directories: number;
+  bytesRead: number;
+  /** Bytes of packs, index files and snapshot this run wrote. */
+  bytesStored: number;
+  dataBlobsNew: number;
+  /** Plaintext bytes of the new data blobs (after dedup, before compression). */
+  uniqueBytesNew: number;
+  /** Stored bytes of the new data blobs. */
+  packedBytesNew: number;
+  skippedPaths: number;
+  /** Plaintext bytes of the distinct data blobs the snapshot references. */
+  uniqueBytes: number;
+  /** Stored bytes of those blobs. */
+  uniqueStoredBytes: number;
+}
+
+/** A directory whose tree blob is written once everything in it is done. */
+interface OpenDir {
+  node: TreeNode | undefined; // undefined for the snapshot root
+  parent: OpenDir | undefined;
+  children: TreeNode[];
+  pending: number;
+  walked: boolean;
+  path: Buffer;
+  done?: (treeId: string) => void;
+}
+
+const INDEX_EVERY_PACKS = 32;
+const SEPARATOR = Buffer.from(sep);
+const INDEX_EVERY_MS = 5 * 60_000;
+
+export function chunkerParametersOf(repo: Repository): ChunkerParameters {
+  const stored = repo.config.offlineseed?.chunker;
+  // A repository restic created has no parameters of ours: derive them from its (secret) id.
+  return stored !== undefined ? chunkerParametersFromJson(stored) : deriveChunkerParameters(repo.config.id.slice(0, 16));
+}
+
+export class Archiver {
+  private readonly repo: Repository;
+  private readonly events: EventSink;
+  private readonly signal: AbortSignal;
+  private readonly options: ArchiveOptions;
+  private readonly excluded: ExcludeMatcher;
+  private readonly claimedData = new Set<string>();
+  private readonly pendingIndex: IndexedPack[] = [];
+  private lastIndexWrite = Date.now();
+  private indexWrites: Promise<void> = Promise.resolve();
+  private treePack: PackBuilder;
+  private readonly stats = { files: 0, directories: 0, bytesRead: 0, bytesStored: 0, dataBlobsNew: 0, uniqueBytesNew: 0, packedBytesNew: 0, skippedPaths: 0 };
+  private readonly progress: ProgressMeter;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(repo: Repository, events: EventSink, signal: AbortSignal, options: ArchiveOptions) {
+    this.repo = repo;
+    this.events = events;
+    this.signal = signal;
+    this.options = options;
+    this.excluded = compileExcludes(options.excludes);
+    this.treePack = new PackBuilder(repo.key, 'tree');
+    this.progress = new ProgressMeter(events, options.activity);
+  }
+
+  async run(): Promise<ArchiveResult> {
+    const sources = this.options.sources.map((s) => resolve(s));
+    void this.scanTotals(sources);
+    const threads = Math.max(1, this.options.threads ?? availableParallelism());
+    const pool = new WorkerPool(threads, {
+      key: { encrypt: this.repo.key.encrypt, macK: this.repo.key.macK, macR: this.repo.key.macR },
+      chunker: chunkerParametersToJson(chunkerParametersOf(this.repo)),
+      compression: this.options.compression,
+      packSize: this.options.packSize,
+      repositoryPath: this.repo.backend.location,
+      readSize: 8 * 1024 * 1024,
+    }, {
+      claim: (id) => {
+        if (this.repo.index.has('data', id) || this.claimedData.has(id)) return false;
+        this.claimedData.add(id);
+        return true;
+      },
+      onPack: (packId, size, entries, plaintextBytes) => this.onPack(packId, size, entries, plaintextBytes),
+      onRead: (bytes) => {
+        this.stats.bytesRead += bytes;
+        this.progress.read(bytes);
+      },
+    });
+    const failed = pool.failed();
+    failed.catch(() => undefined);
+    const cancelled = new Promise<never>((_, reject) => {
+      const onAbort = (): void => reject(new CancelledError());
+      if (this.signal.aborted) onAbort();
+      else this.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    cancelled.catch(() => undefined);
+    try {
+      const treeId = await Promise.race([this.archiveAll(sources, pool), failed, cancelled]);
+      await Promise.race([pool.flush(), failed, cancelled]);
+      await this.flushTreePack();
+      await this.writeIndex();
+      const snapshotJson = encodeSnapshot({
+        time: rfc3339Now(),
+        ...(this.options.parent === undefined ? {} : { parent: this.options.parent }),
+        tree: treeId,
+        paths: sources.map(toSnapshotPath),
+        hostname: this.options.hostname ?? hostname(),
+        username: safeUsername(),
+        ...(this.options.excludes.length > 0 ? { excludes: this.options.excludes } : {}),
+        ...(this.options.tags !== undefined && this.options.tags.length > 0 ? { tags: this.options.tags } : {}),
+        programVersion: 'offlineseed',
+      });
+      const snapshotId = await this.repo.saveUnpacked('snapshots', snapshotJson);
+      this.stats.bytesStored += snapshotJson.length + 32;
+      this.progress.finish();
+      let uniqueStoredBytes = 0;
+      for (const id of this.referencedData.keys()) uniqueStoredBytes += this.repo.index.lookup('data', id)?.length ?? 0;
+      const uniqueBytes = [...this.referencedData.values()].reduce((a, b) => a + b, 0);
+      return { snapshotId, treeId, ...this.stats, uniqueBytes, uniqueStoredBytes };
+    } catch (error) {
+      // Whatever packs landed stay usable: index them so a rerun does not even need to recover them.
+      await this.writeIndex().catch(() => undefined);
+      if (error instanceof OfflineSeedError) throw error;
+      if ((error as NodeJS.ErrnoException).code !== undefined) throw error;
+      throw new OfflineSeedError('OfflineSeed.PipelineFailed', 'WriteError', `staging failed: ${(error as Error).message}`, { cause: error });
+    } finally {
+      this.progress.finish();
+      await pool.terminate();
+    }
+  }
+
+  private async scanTotals(sources: string[]): Promise<void> {
+    let files = 0;
+    let bytes = 0;
+    const walk = async (path: string): Promise<void> => {
+      if (this.signal.aborted || this.excluded(path)) return;
+      const st = await fs.lstat(path).catch(() => undefined);
+      if (st === undefined) return;
+      if (st.isDirectory()) {
+        const names = await fs.readdir(path).catch(() => [] as string[]);
+        for (const name of names) await walk(join(path, name));
+      } else if (st.isFile()) {
+        files++;
+        bytes += st.size;
+      }
+    };
+    for (const source of sources) await walk(source);
+    this.progress.setTotals(files, bytes);
+  }
+
+  /** Builds the root tree: intermediate directories of each absolute source path, as restic does. */
+  private async archiveAll(sources: string[], pool: WorkerPool): Promise<string> {
+    let rootDone!: (id: string) => void;
+    const rootId = new Promise<string>((r) => (rootDone = r));
+    const root: OpenDir = { node: undefined, parent: undefined, children: [], pending: 0, walked: false, path: Buffer.alloc(0), done: rootDone };
+    const intermediates = new Map<string, OpenDir>();
+    intermediates.set(rootPathOf(sources[0]!), root);
+    for (const source of [...sources].sort()) {
+      let parent = root;
+      for (const ancestor of ancestorsOf(source)) {
+        let dir = intermediates.get(ancestor);
+        if (dir === undefined) {
+          // restic records the folders above a source as stat (not lstat) sees them.
+          const node = await nodeFromStat(ancestor, { followSymlinks: true });
+          dir = { node, parent, children: [], pending: 0, walked: false, path: Buffer.from(ancestor) };
+          parent.pending++;
+          intermediates.set(ancestor, dir);
+        }
+        parent = dir;
+      }
+      const sourcePath = Buffer.from(source);
+      const st = await fs.lstat(sourcePath, { bigint: true });
+      await this.archiveEntry(sourcePath, st, parent, pool);
+    }
+    // Deepest first, so each intermediate finishes after everything below it.
+    for (const dir of [...intermediates.values()].sort((a, b) => b.path.length - a.path.length)) {
+      dir.walked = true;
+      await this.tryFinish(dir);
+    }
+    const id = await rootId;
+    await Promise.all(this.inFlight);
+    return id;
+  }
+
+  private async archiveEntry(path: Buffer, st: BigIntStats, parent: OpenDir, pool: WorkerPool): Promise<void> {
+    if (this.signal.aborted) throw new CancelledError();
+    let node: TreeNode;
+    try {
+      const linkTarget = st.isSymbolicLink() ? await fs.readlink(path, { encoding: 'buffer' }) : undefined;
+      node = nodeFromStats(baseName(path), st, linkTarget);
+    } catch (error) {
+      this.skipped(path, error);
+      return;
+    }
+    if (st.isDirectory()) {
+      this.stats.directories++;
+      const dir: OpenDir = { node, parent, children: [], pending: 0, walked: false, path };
+      parent.pending++;
+      await this.walkDirectory(dir, pool);
+      return;
+    }
+    if (st.isFile()) {
+      parent.pending++;
+      const { outcome } = await pool.archive(path, Number(st.size));
+      const task = outcome.then((o) => this.fileArchived(path, node, parent, o));
+      this.inFlight.add(task);
+      void task.finally(() => this.inFlight.delete(task));
+      return;
+    }
+    parent.children.push(node);
+  }
+
+  private async walkDirectory(dir: OpenDir, pool: WorkerPool): Promise<void> {
+    let names: Buffer[] = [];
+    try {
+      names = await fs.readdir(dir.path, { encoding: 'buffer' });
+    } catch (error) {
+      this.skipped(dir.path, error);
+    }
+    for (const name of names.sort(Buffer.compare)) {
+      const path = Buffer.concat([dir.path, SEPARATOR, name]);
+      if (this.excluded(path.toString('utf8'))) continue;
+      let st: BigIntStats;
+      try {
+        st = await fs.lstat(path, { bigint: true });
+      } catch (error) {
+        this.skipped(path, error);
+        continue;
+      }
+      await this.archiveEntry(path, st, dir, pool);
+    }
+    dir.walked = true;
+    await this.tryFinish(dir);
+  }
+
+  private async fileArchived(path: Buffer, node: TreeNode, parent: OpenDir, outcome: FileOutcome): Promise<void> {
+    parent.pending--;
+    if (outcome.error !== undefined) {
+      this.skipped(path, Object.assign(new Error(outcome.error.message), { code: outcome.error.code }));
+    } else {
+      if (outcome.changedWhileRead === true) {
+        this.events.log('warning', `${path.toString('utf8')} changed while it was read; the snapshot holds the ${outcome.size} bytes that were read`);
+      }
+      node.content = outcome.content;
+      outcome.content.forEach((id, i) => this.referencedData.set(id, outcome.chunkSizes[i]!));
+      node.size = BigInt(outcome.size);
+      parent.children.push(node);
+      this.stats.files++;
+      this.progress.fileDone(path.toString('utf8'));
+    }
+    await this.tryFinish(parent);
+  }
+
+  private skipped(pathBytes: Buffer, error: unknown): void {
+    const path = pathBytes.toString('utf8');
+    this.stats.skippedPaths++;
+    const e = error as NodeJS.ErrnoException;
+    this.events.error({
+      errorId: 'OfflineSeed.SourceUnreadable',
+      category: 'ReadError',
+      message: `${path} could not be read and is left out of the snapshot: ${e.code ?? ''} ${e.message ?? String(error)}`.replace(/\s+/g, ' '),
+      targetObject: path,
+      recommendedAction: 'Give the account read access (or exclude the path), then run again: only what is missing is stored.',
+      terminating: false,
+    });
+  }
+
+  private async tryFinish(dir: OpenDir): Promise<void> {
+    if (!dir.walked || dir.pending > 0) return;
+    dir.walked = false; // finish once
+    const treeId = await this.storeTree(encodeTree(dir.children));
+    if (dir.node === undefined) {
+      dir.done?.(treeId);
+      return;
+    }
+    dir.node.subtree = treeId;
+    const parent = dir.parent!;
+    parent.children.push(dir.node);
+    parent.pending--;
+    await this.tryFinish(parent);
+  }
+
+  private async storeTree(bytes: Buffer): Promise<string> {
+    const id = sha256Hex(bytes);
+    if (this.repo.index.has('tree', id) || this.claimedTree.has(id)) return id;
+    this.claimedTree.add(id);
+    const { sealed, uncompressedLength } = sealBlobPlaintext(this.repo.key, bytes, 'auto', true);
+    this.treePack.add(id, sealed, uncompressedLength);
+    if (this.treePack.size >= this.options.packSize) await this.flushTreePack();
+    return id;
+  }
+
+  private readonly claimedTree = new Set<string>();
+  private readonly referencedData = new Map<string, number>();
+
+  private async flushTreePack(): Promise<void> {
+    if (this.treePack.count === 0) return;
+    const finished = this.treePack.finish();
+    this.treePack = new PackBuilder(this.repo.key, 'tree');
+    await this.repo.backend.save({ type: 'data', name: finished.id }, finished.bytes);
+    this.onPack(finished.id, finished.bytes.length, finished.entries, 0);
+  }
+
+  private onPack(packId: string, size: number, entries: PackEntry[], plaintextBytes: number): void {
+    for (const e of entries) this.repo.index.add({ ...e, packId });
+    this.pendingIndex.push({ id: packId, blobs: entries });
+    this.stats.bytesStored += size;
+    if (entries[0]?.type === 'data') {
+      this.stats.dataBlobsNew += entries.length;
+      this.stats.uniqueBytesNew += plaintextBytes;
+      this.stats.packedBytesNew += size;
+    }
+    if (this.pendingIndex.length >= INDEX_EVERY_PACKS || Date.now() - this.lastIndexWrite > INDEX_EVERY_MS) {
+      this.indexWrites = this.indexWrites.then(() => this.writeIndex());
+    }
+  }
+
+  private async writeIndex(): Promise<void> {
+    await this.indexWrites.catch(() => undefined);
+    if (this.pendingIndex.length === 0) return;
+    const packs = this.pendingIndex.splice(0);
+    this.lastIndexWrite = Date.now();
+    const json = encodeIndex(packs);
+    const id = await this.repo.saveUnpacked('index', json);
+    this.repo.noteIndexFile(id);
+    this.stats.bytesStored += json.length;
+  }
+}
+
+/** Ancestors of an absolute path, outermost first, excluding the filesystem root and the path itself. */
+export function ancestorsOf(path: string): string[] {
+  const out: string[] = [];
+  let current = dirname(path);
+  while (current !== dirname(current)) {
+    out.unshift(current);
+    current = dirname(current);
+  }
+  return out;
+}
+
+function rootPathOf(path: string): string {
+  let current = path;
+  while (current !== dirname(current)) current = dirname(current);
+  return current;
+}
+
+/** restic records Windows paths as /C/Users/…; POSIX paths as they are. */
+export function toSnapshotPath(path: string): string {
+  if (sep === '\\') {
+    const m = /^([A-Za-z]):\\?(.*)$/.exec(path);
+    if (m !== null) return `/${m[1]!.toUpperCase()}/${m[2]!.split('\\').join('/')}`.replace(/\/$/, '');
+  }
+  return path;
+}
+
+function safeUsername(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
+
