@@ -1,0 +1,114 @@
+/**
+ * Put a node's metadata back on a restored path, in restic's order: owner, mode, times.
+ * Call it on a directory only after its entries are written, since writing them changes its mtime.
+ *
+ * Node's utimes takes times as double seconds (about 0.24 µs resolution today), so on Linux the
+ * times are set again with GNU touch when the native call could not hit the exact nanosecond
+ * (paths go to touch through `xargs -0`, so any name bytes work); without those tools the times stay
+ * approximate and the result says so. Extended attributes cannot be written from Node and are
+ * reported as not restored.
+ */
+import { execFile } from 'node:child_process';
+import { chmod, lchown, lstat, lutimes, utimes } from 'node:fs/promises';
+import { posixPermissionsFromGoMode } from '../repo/tree/fileMode.ts';
+import { goTimeToUnixNanos } from '../repo/tree/goTime.ts';
+import type { GoTime } from '../repo/tree/goTime.ts';
+import { nameBytes } from '../repo/tree/treeNode.ts';
+import type { TreeNode } from '../repo/tree/treeNode.ts';
+
+export interface RestoreMetadataOptions {
+  /** lchown to the node's uid/gid. Default: when running as root (as restic, which ignores EPERM otherwise). */
+  ownership?: boolean;
+  /** Reach nanosecond times with GNU touch where Node cannot. Default: true on Linux. */
+  exactTimes?: boolean;
+  /** The platform whose rules apply; by default the running one. */
+  platform?: NodeJS.Platform;
+}
+
+export interface RestoreMetadataResult {
+  /** Metadata that exists in the node but could not be applied here. */
+  notRestored: string[];
+}
+
+/** A time as Unix seconds with nanoseconds, the form `touch -d @S.N` reads. */
+export function touchTimestamp(t: GoTime): string {
+  const ns = goTimeToUnixNanos(t);
+  const sign = ns < 0n ? '-' : '';
+  const abs = ns < 0n ? -ns : ns;
+  return `@${sign}${abs / 1_000_000_000n}.${String(abs % 1_000_000_000n).padStart(9, '0')}`;
+}
+
+/** The closest double of Unix seconds; exact only for some instants. */
+function nativeSeconds(t: GoTime): number {
+  return Number(t.unixSeconds) + t.nanos / 1e9;
+}
+
+function runTouch(path: Buffer, flags: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('xargs', ['-0', '-r', 'touch', '-c', '-h', ...flags, '--'], (error, _stdout, stderr) => {
+      if (error) reject(new Error(`touch ${flags.join(' ')} failed: ${stderr.trim() || error.message}`));
+      else resolve();
+    });
+    child.stdin!.end(Buffer.concat([path, Buffer.from([0])]));
+  });
+}
+
+/** Sets both times; returns a note when only Node's approximate precision was reached. */
+async function restoreTimes(path: Buffer | string, node: TreeNode, exact: boolean): Promise<string | undefined> {
+  const setTimes = node.type === 'symlink' ? lutimes : utimes;
+  await setTimes(path, nativeSeconds(node.atime), nativeSeconds(node.mtime));
+  if (!exact) return undefined;
+  const now = await lstat(path, { bigint: true });
+  const atime = goTimeToUnixNanos(node.atime);
+  const mtime = goTimeToUnixNanos(node.mtime);
+  if (now.atimeNs === atime && now.mtimeNs === mtime) return undefined;
+  const bytes = nameBytes(path);
+  try {
+    if (atime === mtime) {
+      await runTouch(bytes, ['-d', touchTimestamp(node.mtime)]);
+    } else {
+      await runTouch(bytes, ['-a', '-d', touchTimestamp(node.atime)]);
+      await runTouch(bytes, ['-m', '-d', touchTimestamp(node.mtime)]);
+    }
+    return undefined;
+  } catch (error) {
+    return `nanosecond times (${(error as Error).message})`;
+  }
+}
+
+/**
+ * Apply owner (when allowed), permission bits (not for symlinks) and access/modification times.
+ * Every step is attempted; failures are thrown together afterwards as an AggregateError.
+ */
+export async function restoreMetadata(path: Buffer | string, node: TreeNode, options: RestoreMetadataOptions = {}): Promise<RestoreMetadataResult> {
+  const platform = options.platform ?? process.platform;
+  const windows = platform === 'win32';
+  const errors: Error[] = [];
+  const attempt = async (what: string, step: () => Promise<void>): Promise<void> => {
+    try {
+      await step();
+    } catch (error) {
+      errors.push(new Error(`${what}: ${(error as Error).message}`, { cause: error }));
+    }
+  };
+
+  const ownership = options.ownership ?? (!windows && process.geteuid?.() === 0);
+  if (ownership && !windows) await attempt('lchown', () => lchown(path, node.uid, node.gid));
+  if (node.type !== 'symlink') {
+    // Windows only has a read-only flag, which Node maps from the owner write bit.
+    const bits = windows ? (posixPermissionsFromGoMode(node.mode) & 0o200 ? 0o666 : 0o444) : posixPermissionsFromGoMode(node.mode);
+    await attempt('chmod', () => chmod(path, bits));
+  }
+  const notRestored: string[] = [];
+  if (!(windows && node.type === 'symlink')) {
+    await attempt('set times', async () => {
+      const approximate = await restoreTimes(path, node, options.exactTimes ?? platform === 'linux');
+      if (approximate !== undefined) notRestored.push(approximate);
+    });
+  }
+  if (errors.length > 0) throw new AggregateError(errors, `restoring metadata of ${nameBytes(path).toString('utf8')}: ${errors.map((e) => e.message).join('; ')}`);
+
+  if (node.extendedAttributes.length > 0) notRestored.push('extended_attributes');
+  if (Object.keys(node.genericAttributes).length > 0) notRestored.push('generic_attributes');
+  return { notRestored };
+}

@@ -1,0 +1,245 @@
+/**
+ * A small JSON reader over bytes for restic documents. Unlike JSON.parse it keeps integers exact
+ * (uint64 inode, size, device), keeps strings as bytes decoded the way Go's encoding/json does
+ * (invalid UTF-8 and lone surrogate escapes become U+FFFD), and records each value's byte span so a
+ * caller can keep the exact source text of an object.
+ */
+import { RUNE_ERROR, decodeRune, encodeRune } from './goUtf8.ts';
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+export type JsonValue = Span &
+  (
+    | { kind: 'null' }
+    | { kind: 'bool'; value: boolean }
+    | { kind: 'number'; text: string }
+    | { kind: 'string'; bytes: Buffer }
+    | { kind: 'array'; items: JsonValue[] }
+    | { kind: 'object'; entries: JsonEntry[] }
+  );
+
+export interface JsonEntry {
+  key: string;
+  value: JsonValue;
+}
+
+export class JsonSyntaxError extends Error {
+  override name = 'JsonSyntaxError';
+}
+
+const MAX_DEPTH = 1000;
+const REPLACEMENT = Uint8Array.of(0xef, 0xbf, 0xbd);
+
+function hexDigit(b: number | undefined): number {
+  if (b === undefined) return -1;
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  const lower = b | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
+}
+
+class Reader {
+  pos = 0;
+  readonly src: Uint8Array;
+
+  constructor(src: Uint8Array) {
+    this.src = src;
+  }
+
+  fail(what: string): never {
+    throw new JsonSyntaxError(`${what} at byte ${this.pos}`);
+  }
+
+  skipSpace(): void {
+    for (;;) {
+      const b = this.src[this.pos];
+      if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) this.pos++;
+      else return;
+    }
+  }
+
+  expect(byte: number): void {
+    this.skipSpace();
+    if (this.src[this.pos] !== byte) this.fail(`expected '${String.fromCharCode(byte)}'`);
+    this.pos++;
+  }
+
+  literal(word: string): void {
+    for (let i = 0; i < word.length; i++) {
+      if (this.src[this.pos + i] !== word.charCodeAt(i)) this.fail('invalid literal');
+    }
+    this.pos += word.length;
+  }
+
+  value(depth: number): JsonValue {
+    if (depth > MAX_DEPTH) this.fail('nesting too deep');
+    this.skipSpace();
+    const start = this.pos;
+    const b = this.src[this.pos];
+    switch (b) {
+      case 0x7b:
+        return { kind: 'object', entries: this.objectEntries(depth), start, end: this.pos };
+      case 0x5b:
+        return { kind: 'array', items: this.arrayItems(depth), start, end: this.pos };
+      case 0x22:
+        return { kind: 'string', bytes: this.string(), start, end: this.pos };
+      case 0x74:
+        this.literal('true');
+        return { kind: 'bool', value: true, start, end: this.pos };
+      case 0x66:
+        this.literal('false');
+        return { kind: 'bool', value: false, start, end: this.pos };
+      case 0x6e:
+        this.literal('null');
+        return { kind: 'null', start, end: this.pos };
+    }
+    if (b === 0x2d || (b !== undefined && b >= 0x30 && b <= 0x39)) {
+      return { kind: 'number', text: this.number(), start, end: this.pos };
+    }
+    return this.fail('unexpected input');
+  }
+
+  objectEntries(depth: number): JsonEntry[] {
+    this.pos++;
+    const entries: JsonEntry[] = [];
+    this.skipSpace();
+    if (this.src[this.pos] === 0x7d) {
+      this.pos++;
+      return entries;
+    }
+    for (;;) {
+      this.skipSpace();
+      if (this.src[this.pos] !== 0x22) this.fail('expected a key');
+      const key = this.string().toString('utf8');
+      this.expect(0x3a);
+      entries.push({ key, value: this.value(depth + 1) });
+      this.skipSpace();
+      const b = this.src[this.pos++];
+      if (b === 0x7d) return entries;
+      if (b !== 0x2c) this.fail("expected ',' or '}'");
+    }
+  }
+
+  arrayItems(depth: number): JsonValue[] {
+    this.pos++;
+    const items: JsonValue[] = [];
+    this.skipSpace();
+    if (this.src[this.pos] === 0x5d) {
+      this.pos++;
+      return items;
+    }
+    for (;;) {
+      items.push(this.value(depth + 1));
+      this.skipSpace();
+      const b = this.src[this.pos++];
+      if (b === 0x5d) return items;
+      if (b !== 0x2c) this.fail("expected ',' or ']'");
+    }
+  }
+
+  number(): string {
+    const start = this.pos;
+    const re = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/;
+    const text = re.exec(Buffer.from(this.src.subarray(start, Math.min(this.src.length, start + 400))).toString('latin1'));
+    if (text === null) this.fail('invalid number');
+    this.pos += text[0].length;
+    return text[0];
+  }
+
+  hex4(): number {
+    let v = 0;
+    for (let i = 0; i < 4; i++) {
+      const d = hexDigit(this.src[this.pos++]);
+      if (d < 0) this.fail('invalid \\u escape');
+      v = v * 16 + d;
+    }
+    return v;
+  }
+
+  string(): Buffer {
+    this.pos++;
+    const chunks: Uint8Array[] = [];
+    let run = this.pos;
+    const flush = (): void => {
+      if (run < this.pos) chunks.push(this.src.subarray(run, this.pos));
+    };
+    for (;;) {
+      const b = this.src[this.pos];
+      if (b === undefined) this.fail('unterminated string');
+      if (b >= 0x20 && b < 0x80 && b !== 0x22 && b !== 0x5c) {
+        this.pos++;
+        continue;
+      }
+      if (b >= 0x80) {
+        const { rune, width } = decodeRune(this.src, this.pos);
+        if (rune !== RUNE_ERROR || width !== 1) {
+          this.pos += width;
+          continue;
+        }
+        flush();
+        chunks.push(REPLACEMENT);
+        run = ++this.pos;
+        continue;
+      }
+      flush();
+      if (b === 0x22) {
+        this.pos++;
+        return Buffer.concat(chunks);
+      }
+      if (b < 0x20) this.fail('control character in string');
+      const escaped = this.escape();
+      chunks.push(escaped);
+      run = this.pos;
+    }
+  }
+
+  /** At a backslash inside a string: the bytes it stands for. */
+  escape(): Uint8Array {
+    const e = this.src[this.pos + 1];
+    this.pos += 2;
+    switch (e) {
+      case 0x22:
+      case 0x5c:
+      case 0x2f:
+        return Uint8Array.of(e);
+      case 0x62:
+        return Uint8Array.of(0x08);
+      case 0x66:
+        return Uint8Array.of(0x0c);
+      case 0x6e:
+        return Uint8Array.of(0x0a);
+      case 0x72:
+        return Uint8Array.of(0x0d);
+      case 0x74:
+        return Uint8Array.of(0x09);
+      case 0x75:
+        return encodeRune(this.unicodeEscape());
+    }
+    return this.fail('invalid escape');
+  }
+
+  /** After `\u`: one code unit, combined with a following `\uDC00`-`\uDFFF` when it is a high surrogate. */
+  unicodeEscape(): number {
+    const unit = this.hex4();
+    if (unit < 0xd800 || unit > 0xdfff) return unit;
+    if (unit <= 0xdbff && this.src[this.pos] === 0x5c && this.src[this.pos + 1] === 0x75) {
+      const save = this.pos;
+      this.pos += 2;
+      const low = this.hex4();
+      if (low >= 0xdc00 && low <= 0xdfff) return 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+      this.pos = save;
+    }
+    return RUNE_ERROR;
+  }
+}
+
+/** Parses one JSON document; trailing whitespace (restic's final newline) is allowed, anything else is not. */
+export function parseJson(src: Uint8Array): JsonValue {
+  const reader = new Reader(src);
+  const value = reader.value(0);
+  reader.skipSpace();
+  if (reader.pos !== src.length) reader.fail('trailing data');
+  return value;
+}
