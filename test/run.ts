@@ -59,7 +59,8 @@ function runFile(file: string): Promise<FileOutcome> {
         resolve({ file, passed: 0, failed: 1, skipped: 0, output: clean + `\n[runner] no uvu summary (exit ${code})\n`, seconds });
         return;
       }
-      let failed = total - passed - skipped;
+      // uvu counts skipped tests apart from Total, so every test in Total that did not pass failed.
+      let failed = total - passed;
       if (code !== 0 && failed === 0) failed = 1;
       resolve({ file, passed, failed, skipped, output: clean, seconds });
     });

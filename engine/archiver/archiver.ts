@@ -114,7 +114,7 @@ export class Archiver {
       compression: this.options.compression,
       packSize: this.options.packSize,
       repositoryPath: this.repo.backend.location,
-      readSize: 8 * 1024 * 1024,
+      readSize: 4 * 1024 * 1024,
     }, {
       claim: (id) => {
         if (this.repo.index.has('data', id) || this.claimedData.has(id)) return false;
@@ -338,8 +338,8 @@ export class Archiver {
     if (this.treePack.count === 0) return;
     const finished = this.treePack.finish();
     this.treePack = new PackBuilder(this.repo.key, 'tree');
-    await this.repo.backend.save({ type: 'data', name: finished.id }, finished.bytes);
-    this.onPack(finished.id, finished.bytes.length, finished.entries, 0);
+    await this.repo.backend.save({ type: 'data', name: finished.id }, finished.parts);
+    this.onPack(finished.id, finished.size, finished.entries, 0);
   }
 
   private onPack(packId: string, size: number, entries: PackEntry[], plaintextBytes: number): void {

@@ -30,8 +30,12 @@ interface WorkerSlot {
   flushed?: () => void;
 }
 
+/**
+ * Small files are pipelined (16 in flight hide the claim round trips); a file larger than the read
+ * size holds a window of maxChunk + readSize bytes, so a worker takes such a file only when idle.
+ */
 const MAX_FILES_PER_WORKER = 16;
-const MAX_BYTES_PER_WORKER = 64 * 1024 * 1024;
+const MAX_BYTES_PER_WORKER = 4 * 1024 * 1024;
 
 export class WorkerPool {
   private readonly slots: WorkerSlot[] = [];

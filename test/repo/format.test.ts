@@ -67,7 +67,7 @@ test('a repository we write passes restic check --read-data and restic reads our
   const sealedTree = sealBlobPlaintext(repo.key, tree, 'auto', true);
   treePack.add(sha256Hex(tree), sealedTree.sealed, sealedTree.uncompressedLength);
   const packs = [dataPack.finish(), treePack.finish()];
-  for (const p of packs) await repo.backend.save({ type: 'data', name: p.id }, p.bytes);
+  for (const p of packs) await repo.backend.save({ type: 'data', name: p.id }, p.parts);
   await repo.saveUnpacked('index', encodeIndex(packs.map((p) => ({ id: p.id, blobs: p.entries }))));
   const snapId = await repo.saveUnpacked('snapshots', encodeSnapshot({ time: rfc3339Now(), tree: sha256Hex(tree), paths: ['/src'], hostname: 'h', tags: ['t1'] }));
 

@@ -24,8 +24,8 @@ export interface Backend {
   /** Whole file, or length bytes from offset (negative offset: from the end). */
   read(handle: FileHandle, offset?: number, length?: number): Promise<Buffer>;
   stat(handle: FileHandle): Promise<FileInfo | undefined>;
-  /** Atomically creates the file: readers see all of it or nothing. */
-  save(handle: FileHandle, data: Buffer): Promise<void>;
+  /** Atomically creates the file: readers see all of it or nothing. Parts are written in order. */
+  save(handle: FileHandle, data: Buffer | readonly Buffer[]): Promise<void>;
   remove(handle: FileHandle): Promise<void>;
 }
 

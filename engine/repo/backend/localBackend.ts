@@ -85,14 +85,15 @@ export class LocalBackend implements Backend {
     }
   }
 
-  async save(handle: FileHandle, data: Buffer): Promise<void> {
+  async save(handle: FileHandle, data: Buffer | readonly Buffer[]): Promise<void> {
     const path = this.pathOf(handle);
     const tempDir = join(this.location, TEMP_DIR);
     await this.ensureDir(tempDir);
     const temp = join(tempDir, `${handle.type}-${handle.name.slice(0, 16)}-${randomBytes(6).toString('hex')}`);
     const fh = await fs.open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
     try {
-      await fh.writeFile(data);
+      if (Buffer.isBuffer(data)) await fh.writeFile(data);
+      else await writeAll(fh, data);
       await fh.sync();
     } catch (error) {
       await fh.close();
@@ -121,6 +122,22 @@ export class LocalBackend implements Backend {
     if (this.madeDirs.has(dir)) return;
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     this.madeDirs.add(dir);
+  }
+}
+
+/** writev in batches (IOV_MAX is 1024 on Linux), resuming after short writes. */
+async function writeAll(fh: fs.FileHandle, parts: readonly Buffer[]): Promise<void> {
+  let queue = parts.filter((p) => p.length > 0);
+  while (queue.length > 0) {
+    const batch = queue.slice(0, 512);
+    let { bytesWritten } = await fh.writev(batch);
+    let consumed = 0;
+    while (consumed < batch.length && bytesWritten >= batch[consumed]!.length) {
+      bytesWritten -= batch[consumed]!.length;
+      consumed++;
+    }
+    queue = queue.slice(consumed);
+    if (bytesWritten > 0) queue[0] = queue[0]!.subarray(bytesWritten);
   }
 }
 

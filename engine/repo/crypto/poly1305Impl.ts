@@ -1,6 +1,2 @@
-/** The Poly1305 in use. Clamps r itself (restic ≥ 0.17 stores r unclamped). */
-import { poly1305 as noblePoly1305 } from '@noble/ciphers/_poly1305.js';
-
-export function poly1305(message: Uint8Array, key32: Uint8Array): Uint8Array {
-  return noblePoly1305(message, key32);
-}
+/** The Poly1305 in use: the WebAssembly one (poly1305.ts), which clamps r itself. */
+export { poly1305Mac as poly1305 } from './poly1305.ts';

@@ -25,6 +25,8 @@ function zstd(data: Uint8Array, level: number): Buffer {
       [constants.ZSTD_c_checksumFlag]: 0,
       [constants.ZSTD_c_contentSizeFlag]: 1,
     },
+    // Without the size, zstd sizes its context for unknown input (MiBs per call, freed only at GC).
+    pledgedSrcSize: data.length,
     maxOutputLength: data.length + 1024 + (data.length >> 7),
   });
 }
