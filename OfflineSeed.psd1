@@ -1,0 +1,66 @@
+#
+# Module manifest for OfflineSeed: offline seeding of multi-terabyte first backups into Azure.
+# The cmdlets live in psmodule/; the engine they run is offlineseed-engine (bin/ in a packaged module,
+# dist/ after npm run build).
+#
+@{
+    RootModule           = 'psmodule/OfflineSeed.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '429f56f8-41fc-4ad5-a1cf-5fe095629a28'
+    Author               = 'OfflineSeed maintainers'
+    CompanyName          = 'OfflineSeed'
+    Copyright            = '(c) OfflineSeed maintainers. MIT License.'
+    Description          = 'Offline seeding of multi-terabyte first backups into Azure: stages a compressed, deduplicated, encrypted restic-compatible repository, ships it on drives through Azure Import/Export or Data Box, then backs up incrementally over the network.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+
+    FunctionsToExport    = @(
+        'Get-OfflineSeed'
+        'Get-OfflineSeedEngineVersion'
+        'Get-OfflineSeedSnapshot'
+        'Restore-OfflineSeed'
+        'Start-OfflineSeed'
+        'Test-OfflineSeed'
+        'Test-OfflineSeedEngine'
+    )
+    CmdletsToExport      = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+
+    FormatsToProcess     = @('psmodule/OfflineSeed.format.ps1xml')
+
+    FileList             = @(
+        'OfflineSeed.psd1'
+        'psmodule/OfflineSeed.psm1'
+        'psmodule/OfflineSeed.format.ps1xml'
+        'psmodule/en-US/about_OfflineSeed.help.txt'
+        'psmodule/Private/ConvertTo-OfflineSeedErrorRecord.ps1'
+        'psmodule/Private/ConvertTo-OfflineSeedJsonValue.ps1'
+        'psmodule/Private/ConvertTo-OfflineSeedObject.ps1'
+        'psmodule/Private/Find-OfflineSeedNode.ps1'
+        'psmodule/Private/Get-OfflineSeedEventValue.ps1'
+        'psmodule/Private/Invoke-OfflineSeedEngine.ps1'
+        'psmodule/Private/Join-OfflineSeedArgument.ps1'
+        'psmodule/Private/Resolve-OfflineSeedEngine.ps1'
+        'psmodule/Private/Resolve-OfflineSeedPath.ps1'
+        'psmodule/Private/Write-OfflineSeedRequest.ps1'
+        'psmodule/Private/Write-OfflineSeedSecureJsonString.ps1'
+        'psmodule/Public/Get-OfflineSeed.ps1'
+        'psmodule/Public/Get-OfflineSeedEngineVersion.ps1'
+        'psmodule/Public/Get-OfflineSeedSnapshot.ps1'
+        'psmodule/Public/Restore-OfflineSeed.ps1'
+        'psmodule/Public/Start-OfflineSeed.ps1'
+        'psmodule/Public/Test-OfflineSeed.ps1'
+        'psmodule/Public/Test-OfflineSeedEngine.ps1'
+    )
+
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Backup', 'Azure', 'ImportExport', 'DataBox', 'restic', 'OfflineSeeding', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux')
+            LicenseUri   = 'https://opensource.org/license/mit'
+            # Placeholder until the project has a public home (.example is a reserved name): set it before publishing.
+            ProjectUri   = 'https://offlineseed.example/'
+            ReleaseNotes = '0.1.0: first cmdlets over the OfflineSeed engine: Start-OfflineSeed (stage), Get-OfflineSeed, Test-OfflineSeed, Restore-OfflineSeed, Get-OfflineSeedSnapshot, and the diagnostics Get-OfflineSeedEngineVersion and Test-OfflineSeedEngine.'
+        }
+    }
+}

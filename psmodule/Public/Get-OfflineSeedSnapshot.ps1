@@ -1,0 +1,73 @@
+function Get-OfflineSeedSnapshot {
+    <#
+    .SYNOPSIS
+    Gets the snapshots in an OfflineSeed repository.
+
+    .DESCRIPTION
+    Lists the snapshots of a repository (through the engine's snapshot.list command): in a staging
+    location, on a prepared drive, or in Azure Blob storage once the seed is imported. Each
+    OfflineSeed.Snapshot object has the snapshot's id and short id, time, root tree, paths, host name,
+    user name and tags, plus the Repository it was read from, so it can be piped to
+    Restore-OfflineSeed.
+
+    .PARAMETER Repository
+    The repository: a staging folder, a repository folder, a drive folder, or
+    azure://<account>/<container>/<prefix>. Accepts pipeline input by property name (Repository).
+
+    .PARAMETER Password
+    Repository password, as a SecureString. Prompted for when neither -Password nor -PasswordFile
+    is given in an interactive session.
+
+    .PARAMETER PasswordFile
+    File whose first line is the repository password; for scheduled tasks and runbooks.
+
+    .EXAMPLE
+    Get-OfflineSeedSnapshot -Repository F:\Staging -Password (Read-Host -AsSecureString)
+
+    Lists the snapshots in the staging location F:\Staging.
+
+    .EXAMPLE
+    Get-OfflineSeedSnapshot -Repository azure://stbackup01/fs01/seed -PasswordFile C:\Secure\repo.txt |
+        Sort-Object Time | Select-Object -Last 1
+
+    Gets the newest snapshot of the imported repository in the fs01 container.
+
+    .INPUTS
+    System.Management.Automation.PSObject. Objects with a Repository property, such as
+    OfflineSeed.Seed and OfflineSeed.StageResult objects.
+
+    .OUTPUTS
+    OfflineSeed.Snapshot
+
+    .LINK
+    about_OfflineSeed
+
+    .LINK
+    Restore-OfflineSeed
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Password')]
+    [OutputType('OfflineSeed.Snapshot')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [ValidateNotNullOrEmpty()]
+        [string] $Repository,
+
+        [Parameter(Mandatory, ParameterSetName = 'Password')]
+        [System.Security.SecureString] $Password,
+
+        [Parameter(Mandatory, ParameterSetName = 'PasswordFile')]
+        [ValidateNotNullOrEmpty()]
+        [string] $PasswordFile
+    )
+
+    process {
+        $repositoryPath = Resolve-OfflineSeedPath -Path $Repository -AllowUri
+        $params = @{ repository = $repositoryPath }
+        if ($PSCmdlet.ParameterSetName -eq 'PasswordFile') {
+            $params['passwordFile'] = Resolve-OfflineSeedPath -Path $PasswordFile
+        } else {
+            $params['password'] = $Password
+        }
+        Invoke-OfflineSeedEngine -Command 'snapshot.list' -Parameters $params -Cmdlet $PSCmdlet -AddProperty @{ Repository = $repositoryPath }
+    }
+}
