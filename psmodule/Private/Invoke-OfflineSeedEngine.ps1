@@ -23,7 +23,8 @@ function Invoke-OfflineSeedEngine {
                   are the engine's plan and are shown on the host like What if: lines (tag PSHOST).
       result   -> an output object with PascalCase properties and PSTypeName = the event's typeName.
       error    -> an ErrorRecord; non-terminating ones are written at once with WriteError, the
-                  terminating one is thrown with ThrowTerminatingError after the done event.
+                  terminating one is thrown with ThrowTerminatingError after the done event (or
+                  written with WriteError when FailureIsNonTerminating is set).
       done     -> the exit code (0 ok, 1 failed, 2 invalid request, 3 cancelled).
     A run without a done event, or with a nonzero exit code and no terminating error, is reported as
     OfflineSeed.EngineCrashed with the engine's stderr text in the message.
@@ -60,7 +61,12 @@ function Invoke-OfflineSeedEngine {
 
         # Note properties added to each output object that does not have them already.
         [Parameter()]
-        [System.Collections.IDictionary] $AddProperty = @{}
+        [System.Collections.IDictionary] $AddProperty = @{},
+
+        # Write the engine's terminating error with WriteError instead of throwing it, for cmdlets whose
+        # pipeline input items are independent (one missing seed must not stop the others).
+        [Parameter()]
+        [switch] $FailureIsNonTerminating
     )
 
     $utf8 = [System.Text.UTF8Encoding]::new($false)
@@ -344,6 +350,10 @@ function Invoke-OfflineSeedEngine {
             -TargetObject (Get-OfflineSeedEventValue -InputObject $terminatingEvent -Name 'targetObject') `
             -RecommendedAction ([string](Get-OfflineSeedEventValue -InputObject $terminatingEvent -Name 'recommendedAction' -Default '')) `
             -CrashText $crashText
+        if ($FailureIsNonTerminating) {
+            $Cmdlet.WriteError($failure)
+            return
+        }
         $Cmdlet.ThrowTerminatingError($failure)
     }
 

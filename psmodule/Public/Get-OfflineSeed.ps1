@@ -10,6 +10,9 @@ function Get-OfflineSeed {
     storage account, container and prefix the seed is meant for, the snapshot, the sources, and in
     NextStep what to do next. Nothing is changed and no password is needed.
 
+    A path that holds no seed is reported as a non-terminating error (OfflineSeed.SeedNotFound), so
+    the other paths of the pipeline are still read; use -ErrorAction Stop to stop at the first one.
+
     .PARAMETER StagingPath
     Staging location(s) holding offlineseed.json. Accepts pipeline input, by value (strings) and by
     property name (StagingPath, or FullName as Get-Item returns it).
@@ -55,7 +58,8 @@ function Get-OfflineSeed {
     process {
         foreach ($item in $StagingPath) {
             $params = @{ stagingPath = (Resolve-OfflineSeedPath -Path $item) }
-            Invoke-OfflineSeedEngine -Command 'seed.get' -Parameters $params -Cmdlet $PSCmdlet
+            # A staging path without a seed is an error for that path only: the others are still read.
+            Invoke-OfflineSeedEngine -Command 'seed.get' -Parameters $params -Cmdlet $PSCmdlet -FailureIsNonTerminating
         }
     }
 }

@@ -225,6 +225,8 @@ it('stage, check, list, restore: SecureString passwords reach the engine intact 
     `$stage = Start-OfflineSeed -Path ${quote(source)} -StagingPath ${quote(staging)} -JobName pwsh-test -StorageAccountName stpwshtest -ContainerName seed -Password $secure -Verbose -Debug -InformationVariable info 4>&1 5>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.VerboseRecord] -or $_ -is [System.Management.Automation.DebugRecord]) { $seen.Add($_.Message) } else { $_ } }`,
     '$info | ForEach-Object { $seen.Add([string]$_.MessageData) }',
     `$seed = Get-OfflineSeed -StagingPath ${quote(staging)}`,
+    // A path without a seed is a non-terminating error: the other paths of the pipeline are still read.
+    `$seeds = @(${quote(join(work, 'no-seed-here'))}, ${quote(staging)} | Get-OfflineSeed -ErrorVariable seedErrors -ErrorAction SilentlyContinue)`,
     '$check = $seed | Test-OfflineSeed -Password $secure -ReadData',
     '$snapshots = @($seed | Get-OfflineSeedSnapshot -Password $secure)',
     `$restore = $snapshots | Restore-OfflineSeed -Password $secure -TargetPath ${quote(target)}`,
@@ -237,6 +239,7 @@ it('stage, check, list, restore: SecureString passwords reach the engine intact 
     '    snapshotType = $snapshots[0].PSObject.TypeNames[0]; snapshotCount = $snapshots.Count; snapshotRepository = $snapshots[0].Repository; listedId = $snapshots[0].Id',
     '    restoreType = $restore.PSObject.TypeNames[0]; restoredFiles = $restore.Files',
     '    wrongId = $wrongId',
+    '    seedsRead = $seeds.Count; seedErrorIds = @($seedErrors | ForEach-Object { $_.FullyQualifiedErrorId })',
     '    leaked = @($seen | Where-Object { $_.Contains($plain) }).Count',
     '    redacted = @($seen | Where-Object { $_.Contains(\'"password":"***"\') }).Count',
     '} | ConvertTo-Json -Compress)',
@@ -255,6 +258,8 @@ it('stage, check, list, restore: SecureString passwords reach the engine intact 
   assert.is(result.restoredFiles, 2);
   assert.ok(existsSync(target), 'the target folder was created');
   assert.match(String(result.wrongId), /^OfflineSeed\.WrongPassword,Get-OfflineSeedSnapshot$/);
+  assert.is(result.seedsRead, 1);
+  assert.equal(result.seedErrorIds, ['OfflineSeed.SeedNotFound,Get-OfflineSeed']);
   assert.is(result.leaked, 0, 'the password appeared in a stream');
   assert.ok((result.redacted as number) >= 1, 'the debug trace shows the password as ***');
 });
