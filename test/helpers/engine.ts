@@ -36,6 +36,9 @@ export interface StartOptions {
   cwd?: string;
   /** Called for every event as it arrives. */
   onEvent?: (event: WireEvent, child: ChildProcessWithoutNullStreams) => void;
+  /** Run as this user and group (tests of permission errors while the suite runs as root). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface StartedEngine {
@@ -50,6 +53,8 @@ export function startEngineRaw(requestText: string, command: string | undefined,
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   const events: WireEvent[] = [];
   let stdout = '';
