@@ -11,6 +11,10 @@ async function main(argv: string[]): Promise<number> {
     const requestFile = requestIndex >= 0 ? argv[requestIndex + 1] : undefined;
     return runStdioSession(requestFile === undefined ? {} : { requestFile });
   }
+  // For people: a closed pipe (`… | head`) ends the run quietly. (--json treats it as a cancel.)
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+  });
   return runCli(argv);
 }
 

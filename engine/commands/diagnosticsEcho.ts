@@ -27,7 +27,8 @@ export const diagnosticsEchoCommand = defineCommand<EchoParams>({
     events.log('debug', `debug: ${message}`);
     events.log('information', `information: ${message}`);
     events.log('warning', `warning: ${message}`);
-    events.error({
+    // With fail, the only error is the terminating one (so -ErrorAction Stop surfaces DiagnosticsFailure).
+    if (params.fail !== true) events.error({
       errorId: 'OfflineSeed.DiagnosticsNonTerminating',
       category: 'InvalidData',
       message: `non-terminating error: ${message}`,

@@ -4,6 +4,7 @@ import { defineCommand } from './command.ts';
 export const versionCommand = defineCommand<Record<string, never>>({
   name: 'version',
   summary: 'Print the engine, protocol, Node.js and repository format versions.',
+  cmdlet: 'Get-OfflineSeedEngineVersion',
   resultTypeName: 'OfflineSeed.EngineVersion',
   async run(_params, context) {
     context.emitResult({

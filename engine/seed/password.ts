@@ -20,7 +20,8 @@ export function resolvePassword(params: PasswordParams): string {
     } catch {
       throw new OfflineSeedError('OfflineSeed.PasswordFileUnreadable', 'ReadError', `cannot read the password file ${params.passwordFile}`, { targetObject: params.passwordFile });
     }
-    const password = text.split(/\r?\n/)[0] ?? '';
+    // Windows PowerShell 5.1 (Set-Content -Encoding UTF8) and Notepad write a BOM; it is not part of the password.
+    const password = text.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
     if (password === '') throw new OfflineSeedError('OfflineSeed.PasswordFileEmpty', 'InvalidArgument', `the password file ${params.passwordFile} is empty`, { targetObject: params.passwordFile });
     registerSecret(password);
     return password;

@@ -29,6 +29,8 @@ export interface SeedDescriptor {
   createdAt: string;
   updatedAt: string;
   stage?: { files: number; bytesRead: number; bytesStored: number; durationSeconds: number };
+  /** How the seed was staged, so a resume (Get-OfflineSeed | Start-OfflineSeed) stages the same content. */
+  settings?: { hostname?: string; tags?: string[]; compression?: string; packSizeMiB?: number; threads?: number };
   /** Later steps (drives, job, shipping, completion) add their own members. */
   [extension: string]: unknown;
 }

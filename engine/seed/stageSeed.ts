@@ -143,6 +143,13 @@ export async function stageSeed(params: StageParams, context: StageContext): Pro
     storageAccount: params.storageAccount,
     container: params.container,
     prefix,
+    settings: {
+      ...(params.hostname === undefined ? {} : { hostname: params.hostname }),
+      ...(params.tags === undefined ? {} : { tags: params.tags }),
+      compression: params.compression ?? 'auto',
+      packSizeMiB: params.packSizeMiB ?? 16,
+      ...(params.threads === undefined ? {} : { threads: params.threads }),
+    },
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };
