@@ -352,12 +352,17 @@ export class Archiver {
       this.stats.packedBytesNew += size;
     }
     if (this.pendingIndex.length >= INDEX_EVERY_PACKS || Date.now() - this.lastIndexWrite > INDEX_EVERY_MS) {
-      this.indexWrites = this.indexWrites.then(() => this.writeIndex());
+      this.indexWrites = this.indexWrites.then(() => this.writePendingIndex());
     }
   }
 
+  /** Waits for scheduled index writes, then writes whatever is still pending. */
   private async writeIndex(): Promise<void> {
-    await this.indexWrites.catch(() => undefined);
+    await this.indexWrites;
+    await this.writePendingIndex();
+  }
+
+  private async writePendingIndex(): Promise<void> {
     if (this.pendingIndex.length === 0) return;
     const packs = this.pendingIndex.splice(0);
     this.lastIndexWrite = Date.now();

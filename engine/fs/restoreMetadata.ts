@@ -102,7 +102,8 @@ export async function restoreMetadata(path: Buffer | string, node: TreeNode, opt
   const notRestored: string[] = [];
   if (!(windows && node.type === 'symlink')) {
     await attempt('set times', async () => {
-      const approximate = await restoreTimes(path, node, options.exactTimes ?? platform === 'linux');
+      // Exact nanoseconds need a `touch` process per path: opt-in only (utimes is sub-microsecond accurate).
+      const approximate = await restoreTimes(path, node, options.exactTimes ?? false);
       if (approximate !== undefined) notRestored.push(approximate);
     });
   }
