@@ -1,30 +1,67 @@
-/** Decodes (MAC check, decrypt, decompress, hash check) the blobs of one pack range, off the main thread. */
+/**
+ * Restores the blobs of one pack range: reads the range (from the local repository, or bytes handed
+ * over for remote ones), decodes each blob (MAC, decrypt, decompress, SHA-256 against its id) and writes
+ * it at its offsets into every file that holds it. Synchronous I/O: this thread does nothing else.
+ */
+import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { LocalBackend } from '../repo/backend/localBackend.ts';
 import type { CryptoKey } from '../repo/crypto/masterKey.ts';
-import type { BlobLocation } from '../repo/format/blob.ts';
 import { decodeBlob } from '../repo/repository.ts';
-import type { DecodeReply, DecodeRequest } from './decoderMessages.ts';
+import { releaseGarbage } from '../runtime/startWorker.ts';
+import type { RestorePackReply, RestorePackRequest } from './decoderMessages.ts';
 
-const init = workerData as { key: { encrypt: Uint8Array; macK: Uint8Array; macR: Uint8Array } };
+const init = workerData as { key: { encrypt: Uint8Array; macK: Uint8Array; macR: Uint8Array }; repositoryPath?: string };
 const key: CryptoKey = { encrypt: Buffer.from(init.key.encrypt), macK: Buffer.from(init.key.macK), macR: Buffer.from(init.key.macR) };
+const local = init.repositoryPath === undefined ? undefined : new LocalBackend(init.repositoryPath);
 const port = parentPort!;
+let rangeBuffer = Buffer.alloc(0);
 
-port.on('message', (request: DecodeRequest) => {
-  const range = Buffer.from(request.bytes);
-  const plaintexts: ArrayBuffer[] = [];
-  const failures: { index: number; message: string }[] = [];
-  request.blobs.forEach((blob: BlobLocation, index: number) => {
-    try {
-      const sealed = range.subarray(blob.offset - request.rangeStart, blob.offset - request.rangeStart + blob.length);
-      const plain = decodeBlob(key, sealed, blob);
-      const copy = new ArrayBuffer(plain.length);
-      new Uint8Array(copy).set(plain);
-      plaintexts.push(copy);
-    } catch (error) {
-      plaintexts.push(new ArrayBuffer(0));
-      failures.push({ index, message: (error as Error).message });
+function readRange(request: RestorePackRequest): Buffer {
+  if (request.bytes !== undefined) return Buffer.from(request.bytes);
+  if (rangeBuffer.length < request.rangeLength) rangeBuffer = Buffer.allocUnsafeSlow(Math.max(request.rangeLength, 16 * 1024 * 1024 + 65536));
+  const fd = openSync(local!.pathOf({ type: 'data', name: request.packId }), 'r');
+  try {
+    let done = 0;
+    while (done < request.rangeLength) {
+      const n = readSync(fd, rangeBuffer, done, request.rangeLength - done, request.rangeStart + done);
+      if (n === 0) break;
+      done += n;
     }
-  });
-  const reply: DecodeReply = { requestId: request.requestId, plaintexts, failures };
-  port.postMessage(reply, plaintexts);
+    return rangeBuffer.subarray(0, done);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAt(path: Uint8Array, data: Buffer, offset: number): void {
+  const fd = openSync(Buffer.from(path.buffer, path.byteOffset, path.byteLength), constants.O_WRONLY | constants.O_CREAT, 0o600);
+  try {
+    let written = 0;
+    while (written < data.length) written += writeSync(fd, data, written, data.length - written, offset + written);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+port.on('message', (request: RestorePackRequest) => {
+  const reply: RestorePackReply = { requestId: request.requestId, bytesWritten: 0 };
+  let current: string | undefined;
+  try {
+    const range = readRange(request);
+    for (const { blob, targets } of request.blobs) {
+      current = blob.id;
+      const start = blob.offset - request.rangeStart;
+      const plain = decodeBlob(key, range.subarray(start, start + blob.length), blob);
+      for (const target of targets) {
+        writeAt(target.path, plain, target.offset);
+        reply.bytesWritten += plain.length;
+      }
+    }
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    reply.failure = { message: e.message, ...(e.code === undefined ? {} : { code: e.code }), ...(current === undefined ? {} : { blobId: current }) };
+  }
+  releaseGarbage('minor');
+  port.postMessage(reply);
 });

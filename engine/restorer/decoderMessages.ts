@@ -1,15 +1,23 @@
 import type { BlobLocation } from '../repo/format/blob.ts';
 
-export interface DecodeRequest {
-  requestId: number;
-  /** The bytes of the pack from rangeStart on. */
-  bytes: ArrayBuffer;
-  rangeStart: number;
-  blobs: BlobLocation[];
+/** Where one decoded blob goes: every file (and offset in it) that contains it. */
+export interface BlobTargets {
+  blob: BlobLocation;
+  targets: { path: Uint8Array; offset: number }[];
 }
 
-export interface DecodeReply {
+export interface RestorePackRequest {
   requestId: number;
-  plaintexts: ArrayBuffer[];
-  failures: { index: number; message: string }[];
+  packId: string;
+  /** Pack bytes from rangeStart on, when the pack is not in a local folder the worker can read. */
+  bytes?: ArrayBuffer;
+  rangeStart: number;
+  rangeLength: number;
+  blobs: BlobTargets[];
+}
+
+export interface RestorePackReply {
+  requestId: number;
+  bytesWritten: number;
+  failure?: { message: string; code?: string; blobId?: string };
 }

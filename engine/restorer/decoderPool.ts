@@ -1,42 +1,69 @@
-/** A small pool of blob decoders; requests go round-robin, results come back in any order. */
+/** Restore workers: each takes one pack range at a time (plus one queued), so memory stays bounded. */
 import type { Worker } from 'node:worker_threads';
 import type { CryptoKey } from '../repo/crypto/masterKey.ts';
-import type { BlobLocation } from '../repo/format/blob.ts';
 import { startWorker } from '../runtime/startWorker.ts';
-import type { DecodeReply, DecodeRequest } from './decoderMessages.ts';
+import type { RestorePackReply, RestorePackRequest } from './decoderMessages.ts';
 
-export class DecoderPool {
-  private readonly workers: Worker[];
-  private readonly pending = new Map<number, { resolve: (r: DecodeReply) => void; reject: (e: Error) => void }>();
-  private next = 0;
+interface Slot {
+  worker: Worker;
+  outstanding: number;
+}
+
+const MAX_OUTSTANDING = 2;
+
+export class RestoreWorkerPool {
+  private readonly slots: Slot[];
+  private readonly pending = new Map<number, { slot: Slot; resolve: (r: RestorePackReply) => void; reject: (e: Error) => void }>();
+  private readonly waiters: (() => void)[] = [];
   private requestId = 1;
 
-  constructor(count: number, key: CryptoKey) {
-    this.workers = Array.from({ length: count }, () => {
-      const worker = startWorker('restorer/blobDecoder.worker.ts', { key: { encrypt: key.encrypt, macK: key.macK, macR: key.macR } });
-      worker.on('message', (reply: DecodeReply) => {
+  constructor(count: number, key: CryptoKey, repositoryPath: string | undefined) {
+    this.slots = Array.from({ length: count }, () => {
+      const worker = startWorker('restorer/blobDecoder.worker.ts', {
+        key: { encrypt: key.encrypt, macK: key.macK, macR: key.macR },
+        ...(repositoryPath === undefined ? {} : { repositoryPath }),
+      });
+      const slot: Slot = { worker, outstanding: 0 };
+      worker.on('message', (reply: RestorePackReply) => {
         const p = this.pending.get(reply.requestId);
         this.pending.delete(reply.requestId);
+        slot.outstanding--;
+        this.waiters.splice(0).forEach((w) => w());
         p?.resolve(reply);
       });
-      worker.on('error', (e) => this.pending.forEach((p) => p.reject(e)));
-      return worker;
+      worker.on('error', (e) => {
+        for (const p of this.pending.values()) p.reject(e);
+        this.pending.clear();
+      });
+      return slot;
     });
   }
 
-  decode(bytes: Buffer, rangeStart: number, blobs: BlobLocation[]): Promise<DecodeReply> {
+  /** Waits for room on some worker, then hands it the pack; `done` settles when its blobs are written. */
+  async submit(request: Omit<RestorePackRequest, 'requestId'>): Promise<{ done: Promise<RestorePackReply> }> {
+    let slot = this.pick();
+    while (slot === undefined) {
+      await new Promise<void>((r) => this.waiters.push(r));
+      slot = this.pick();
+    }
     const requestId = this.requestId++;
-    const copy = new ArrayBuffer(bytes.length);
-    new Uint8Array(copy).set(bytes);
-    const request: DecodeRequest = { requestId, bytes: copy, rangeStart, blobs };
-    const worker = this.workers[this.next++ % this.workers.length]!;
-    return new Promise((resolve, reject) => {
-      this.pending.set(requestId, { resolve, reject });
-      worker.postMessage(request, [copy]);
+    const chosen = slot;
+    chosen.outstanding++;
+    const done = new Promise<RestorePackReply>((resolve, reject) => {
+      this.pending.set(requestId, { slot: chosen, resolve, reject });
+      const message: RestorePackRequest = { ...request, requestId };
+      chosen.worker.postMessage(message, message.bytes === undefined ? [] : [message.bytes]);
     });
+    return { done };
   }
 
   async terminate(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private pick(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.slots) if (slot.outstanding < MAX_OUTSTANDING && (best === undefined || slot.outstanding < best.outstanding)) best = slot;
+    return best;
   }
 }

@@ -1,20 +1,22 @@
 /**
- * Restore-OfflineSeed. Walks the snapshot's trees to create folders, links and empty files, then reads
- * each pack once (only the range holding needed blobs), decodes its blobs on worker threads (every
- * blob's SHA-256 is checked against its id) and writes them at their offsets in every file that uses
- * them. File metadata is set when a file's last blob lands; folders' metadata last, deepest first.
- * Paths are kept as bytes: on Linux a name need not be valid UTF-8.
+ * Restore-OfflineSeed. Walks the snapshot's trees to create folders, links and empty files and to plan
+ * where every data blob goes; then restore workers take one pack range each (every pack is read once),
+ * decode its blobs (each one's SHA-256 is checked against its id) and write them at their offsets into
+ * every file that holds them. Metadata last: files, then folders deepest first (writing into a folder
+ * changes its mtime). Paths are kept as bytes: on Linux a name need not be valid UTF-8.
  */
 import { promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { EventSink } from '../protocol/eventSink.ts';
 import { CancelledError, OfflineSeedError } from '../protocol/errors.ts';
-import type { BlobLocation } from '../repo/format/blob.ts';
+import { LocalBackend } from '../repo/backend/localBackend.ts';
+import { plaintextLength, type BlobLocation } from '../repo/format/blob.ts';
 import type { Repository } from '../repo/repository.ts';
 import { decodeTree } from '../repo/tree/treeEncoding.ts';
 import { nameText, type TreeNode } from '../repo/tree/treeNode.ts';
 import { restoreMetadata } from '../fs/restoreMetadata.ts';
-import { DecoderPool } from './decoderPool.ts';
+import type { BlobTargets } from './decoderMessages.ts';
+import { RestoreWorkerPool } from './decoderPool.ts';
 
 export type OverwriteMode = 'always' | 'never' | 'if-changed';
 
@@ -34,21 +36,13 @@ export interface RestoreStats {
   filesSkipped: number;
 }
 
-interface FilePlan {
+interface PlannedFile {
   path: Buffer;
   node: TreeNode;
-  remaining: number;
-  handle?: fs.FileHandle;
-  opening?: Promise<fs.FileHandle>;
-}
-
-interface BlobUse {
-  file: FilePlan;
-  offset: number;
 }
 
 const SEP = Buffer.from('/');
-const MAX_PACKS_IN_FLIGHT = 4;
+const METADATA_CONCURRENCY = 32;
 
 export class Restorer {
   private readonly repo: Repository;
@@ -56,8 +50,10 @@ export class Restorer {
   private readonly signal: AbortSignal;
   private readonly options: RestoreOptions;
   private readonly includes: string[];
-  private readonly uses = new Map<string, BlobUse[]>();
-  private readonly dirs: { path: Buffer; node: TreeNode }[] = [];
+  /** blob id → where it goes */
+  private readonly targets = new Map<string, { path: Buffer; offset: number }[]>();
+  private readonly files: PlannedFile[] = [];
+  private readonly dirs: PlannedFile[] = [];
   private readonly stats: RestoreStats = { files: 0, directories: 0, symlinks: 0, bytes: 0, filesSkipped: 0 };
   private totalBytes = 0;
 
@@ -71,9 +67,11 @@ export class Restorer {
 
   async run(): Promise<RestoreStats> {
     const target = Buffer.from(this.options.target);
+    const existed = await fs.stat(target).then(() => true, () => false);
     await fs.mkdir(target, { recursive: true });
-    await this.planTree(this.options.treeId, target, '');
+    await this.planTree(this.options.treeId, target, '', !existed);
     await this.writeBlobs();
+    await inParallel(this.files, METADATA_CONCURRENCY, (f) => restoreMetadata(f.path, f.node));
     for (const { path, node } of this.dirs.reverse()) await restoreMetadata(path, node);
     this.events.progress({ id: 1, activity: 'Restoring', status: 'done', percent: 100, completed: true });
     return this.stats;
@@ -87,7 +85,8 @@ export class Restorer {
     return this.includes.some((i) => i.startsWith(`${path}/`));
   }
 
-  private async planTree(treeId: string, dirPath: Buffer, snapshotPath: string): Promise<void> {
+  /** fresh: the folder was created by this restore, so nothing in it exists yet (no lstat needed). */
+  private async planTree(treeId: string, dirPath: Buffer, snapshotPath: string, fresh: boolean): Promise<void> {
     for (const node of decodeTree(await this.repo.loadBlob('tree', treeId))) {
       if (this.signal.aborted) throw new CancelledError();
       const nodeSnapshotPath = `${snapshotPath}/${nameText(node)}`;
@@ -95,19 +94,20 @@ export class Restorer {
       if (!take && !(node.type === 'dir' && this.leadsToInclude(nodeSnapshotPath))) continue;
       const path = Buffer.concat([dirPath, SEP, node.name]);
       switch (node.type) {
-        case 'dir':
-          await fs.mkdir(path, { recursive: true });
+        case 'dir': {
+          const created = fresh ? (await fs.mkdir(path), true) : (await fs.mkdir(path, { recursive: true })) !== undefined;
           if (take) {
             this.dirs.push({ path, node });
             this.stats.directories++;
           }
-          if (node.subtree !== null) await this.planTree(node.subtree, path, nodeSnapshotPath);
+          if (node.subtree !== null) await this.planTree(node.subtree, path, nodeSnapshotPath, created);
           break;
+        }
         case 'file':
-          await this.planFile(path, node);
+          await this.planFile(path, node, fresh);
           break;
         case 'symlink':
-          await fs.rm(path, { force: true });
+          if (!fresh) await fs.rm(path, { force: true });
           await fs.symlink(node.linkTarget, path);
           await restoreMetadata(path, node);
           this.stats.symlinks++;
@@ -118,105 +118,102 @@ export class Restorer {
     }
   }
 
-  private async planFile(path: Buffer, node: TreeNode): Promise<void> {
-    const existing = await fs.lstat(path, { bigint: true }).catch(() => undefined);
-    if (existing !== undefined) {
-      const same = existing.isFile() && existing.size === node.size && existing.mtimeNs === BigInt(node.mtime.unixSeconds) * 1_000_000_000n + BigInt(node.mtime.nanos);
-      if (this.options.overwrite === 'never' || (this.options.overwrite === 'if-changed' && same)) {
-        this.stats.filesSkipped++;
-        return;
+  private async planFile(path: Buffer, node: TreeNode, fresh: boolean): Promise<void> {
+    if (!fresh) {
+      const existing = await fs.lstat(path, { bigint: true }).catch(() => undefined);
+      if (existing !== undefined) {
+        const same = existing.isFile() && existing.size === node.size && existing.mtimeNs === BigInt(node.mtime.unixSeconds) * 1_000_000_000n + BigInt(node.mtime.nanos);
+        if (this.options.overwrite === 'never' || (this.options.overwrite === 'if-changed' && same)) {
+          this.stats.filesSkipped++;
+          return;
+        }
+        if (existing.isFile()) await fs.truncate(path, 0);
+        else await fs.rm(path, { recursive: true, force: true });
       }
-      if (!existing.isFile()) await fs.rm(path, { recursive: true, force: true });
     }
     this.stats.files++;
+    this.files.push({ path, node });
     const content = node.content ?? [];
-    const handle = await fs.open(path, 'w', 0o600);
-    await handle.truncate(Number(node.size));
-    if (content.length === 0) {
-      await handle.close();
-      await restoreMetadata(path, node);
+    if (content.length === 0 || node.size === 0n) {
+      await (await fs.open(path, 'w', 0o600)).close();
       return;
     }
-    await handle.close();
-    const plan: FilePlan = { path, node, remaining: content.length };
     let offset = 0;
     for (const id of content) {
       const location = this.repo.index.lookup('data', id);
       if (location === undefined) {
         throw new OfflineSeedError('OfflineSeed.BlobMissing', 'ObjectNotFound', `data blob ${id} of ${path.toString()} is missing from the repository`, { targetObject: id });
       }
-      const list = this.uses.get(id);
-      if (list === undefined) this.uses.set(id, [{ file: plan, offset }]);
-      else list.push({ file: plan, offset });
-      offset += location.uncompressedLength !== 0 ? location.uncompressedLength : location.length - 32;
+      const list = this.targets.get(id);
+      if (list === undefined) this.targets.set(id, [{ path, offset }]);
+      else list.push({ path, offset });
+      offset += plaintextLength(location);
     }
     this.totalBytes += offset;
   }
 
   private async writeBlobs(): Promise<void> {
     const byPack = new Map<string, BlobLocation[]>();
-    for (const id of this.uses.keys()) {
+    for (const id of this.targets.keys()) {
       const location = this.repo.index.lookup('data', id)!;
       const list = byPack.get(location.packId);
       if (list === undefined) byPack.set(location.packId, [location]);
       else list.push(location);
     }
     if (byPack.size === 0) return;
-    const pool = new DecoderPool(Math.max(1, this.options.threads ?? availableParallelism()), this.repo.key);
+    const local = this.repo.backend instanceof LocalBackend ? this.repo.backend.location : undefined;
+    const pool = new RestoreWorkerPool(Math.max(1, this.options.threads ?? availableParallelism()), this.repo.key, local);
+    const inFlight: Promise<void>[] = [];
     try {
-      const packs = [...byPack.entries()];
-      let nextPack = 0;
-      const lane = async (): Promise<void> => {
-        while (nextPack < packs.length) {
-          if (this.signal.aborted) throw new CancelledError();
-          const [packId, blobs] = packs[nextPack++]!;
-          await this.restorePack(pool, packId, blobs);
-        }
-      };
-      await Promise.all(Array.from({ length: MAX_PACKS_IN_FLIGHT }, lane));
+      for (const [packId, blobs] of byPack) {
+        if (this.signal.aborted) throw new CancelledError();
+        blobs.sort((a, b) => a.offset - b.offset);
+        const rangeStart = blobs[0]!.offset;
+        const rangeLength = blobs.at(-1)!.offset + blobs.at(-1)!.length - rangeStart;
+        const bytes = local === undefined ? await this.readRemote(packId, rangeStart, rangeLength) : undefined;
+        const request = {
+          packId,
+          rangeStart,
+          rangeLength,
+          ...(bytes === undefined ? {} : { bytes }),
+          blobs: blobs.map((blob): BlobTargets => ({ blob, targets: this.targets.get(blob.id)! })),
+        };
+        const { done } = await pool.submit(request);
+        inFlight.push(done.then((reply) => {
+          if (reply.failure !== undefined) throw restoreFailure(packId, reply.failure);
+          this.stats.bytes += reply.bytesWritten;
+          this.events.progress({ id: 1, activity: 'Restoring', status: `${this.stats.bytes} of ${this.totalBytes} bytes`, percent: this.totalBytes > 0 ? (this.stats.bytes / this.totalBytes) * 100 : 100 });
+        }));
+      }
+      await Promise.all(inFlight);
     } finally {
+      await Promise.allSettled(inFlight);
       await pool.terminate();
     }
   }
 
-  private async restorePack(pool: DecoderPool, packId: string, blobs: BlobLocation[]): Promise<void> {
-    blobs.sort((a, b) => a.offset - b.offset);
-    const start = blobs[0]!.offset;
-    const end = blobs.at(-1)!.offset + blobs.at(-1)!.length;
-    const bytes = await this.repo.backend.read({ type: 'data', name: packId }, start, end - start);
-    const reply = await pool.decode(bytes, start, blobs);
-    if (reply.failures.length > 0) {
-      const f = reply.failures[0]!;
-      throw new OfflineSeedError('OfflineSeed.BlobCorrupt', 'InvalidData', f.message, {
-        targetObject: `data/${packId}`,
-        recommendedAction: 'Restore from another copy of the seed (staging, a drive or the cloud), or repair the pack.',
-      });
-    }
-    for (let i = 0; i < blobs.length; i++) {
-      const plain = Buffer.from(reply.plaintexts[i]!);
-      for (const use of this.uses.get(blobs[i]!.id)!) await this.writeAt(use, plain);
-    }
+  private async readRemote(packId: string, start: number, length: number): Promise<ArrayBuffer> {
+    const bytes = await this.repo.backend.read({ type: 'data', name: packId }, start, length);
+    const copy = new ArrayBuffer(bytes.length);
+    new Uint8Array(copy).set(bytes);
+    return copy;
   }
+}
 
-  private async writeAt(use: BlobUse, plain: Buffer): Promise<void> {
-    const file = use.file;
-    if (file.handle === undefined) {
-      file.opening ??= fs.open(file.path, 'r+');
-      file.handle = await file.opening;
-    }
-    let written = 0;
-    while (written < plain.length) {
-      const { bytesWritten } = await file.handle.write(plain, written, plain.length - written, use.offset + written);
-      written += bytesWritten;
-    }
-    this.stats.bytes += plain.length;
-    this.events.progress({ id: 1, activity: 'Restoring', status: `${this.stats.bytes} of ${this.totalBytes} bytes`, percent: this.totalBytes > 0 ? (this.stats.bytes / this.totalBytes) * 100 : 100 });
-    file.remaining--;
-    if (file.remaining === 0) {
-      const handle = file.handle;
-      delete file.handle;
-      await handle.close();
-      await restoreMetadata(file.path, file.node);
-    }
+function restoreFailure(packId: string, failure: { message: string; code?: string }): OfflineSeedError {
+  if (failure.code !== undefined) {
+    return new OfflineSeedError('OfflineSeed.RestoreWriteFailed', 'WriteError', `restoring from pack ${packId} failed: ${failure.message}`, { targetObject: packId });
   }
+  return new OfflineSeedError('OfflineSeed.BlobCorrupt', 'InvalidData', failure.message, {
+    targetObject: `data/${packId}`,
+    recommendedAction: 'Restore from another copy of the seed (staging, a drive or the cloud), or repair the pack.',
+  });
+}
+
+async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
