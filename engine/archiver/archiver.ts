@@ -5,7 +5,7 @@
  * Order on disk is restic's: packs, then the index that lists them, then the snapshot.
  */
 import type { BigIntStats } from 'node:fs';
-import { promises as fs } from 'node:fs';
+import { lstatSync, promises as fs, readdirSync } from 'node:fs';
 import { availableParallelism, hostname, userInfo } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { EventSink } from '../protocol/eventSink.ts';
@@ -173,12 +173,26 @@ export class Archiver {
   private async scanTotals(sources: string[]): Promise<void> {
     let files = 0;
     let bytes = 0;
+    let sinceYield = 0;
     const walk = async (path: string): Promise<void> => {
       if (this.signal.aborted || this.excluded(path)) return;
-      const st = await fs.lstat(path).catch(() => undefined);
-      if (st === undefined) return;
+      if (++sinceYield === 2000) {
+        sinceYield = 0;
+        await new Promise((r) => setImmediate(r));
+      }
+      let st;
+      try {
+        st = lstatSync(path);
+      } catch {
+        return;
+      }
       if (st.isDirectory()) {
-        const names = await fs.readdir(path).catch(() => [] as string[]);
+        let names: string[] = [];
+        try {
+          names = readdirSync(path);
+        } catch {
+          names = [];
+        }
         for (const name of names) await walk(join(path, name));
       } else if (st.isFile()) {
         files++;
@@ -218,6 +232,7 @@ export class Archiver {
       dir.walked = true;
       await this.tryFinish(dir);
     }
+    await pool.dispatchOpenBatch();
     const id = await rootId;
     await Promise.all(this.inFlight);
     return id;
@@ -254,7 +269,8 @@ export class Archiver {
   private async walkDirectory(dir: OpenDir, pool: WorkerPool): Promise<void> {
     let names: Buffer[] = [];
     try {
-      names = await fs.readdir(dir.path, { encoding: 'buffer' });
+      // Synchronous on purpose: cheap on local disks, and a thread-pool hop per entry costs more.
+      names = readdirSync(dir.path, { encoding: 'buffer' });
     } catch (error) {
       this.skipped(dir.path, error);
     }
@@ -263,7 +279,7 @@ export class Archiver {
       if (this.excluded(path.toString('utf8'))) continue;
       let st: BigIntStats;
       try {
-        st = await fs.lstat(path, { bigint: true });
+        st = lstatSync(path, { bigint: true });
       } catch (error) {
         this.skipped(path, error);
         continue;
@@ -338,7 +354,7 @@ export class Archiver {
     if (this.treePack.count === 0) return;
     const finished = this.treePack.finish();
     this.treePack = new PackBuilder(this.repo.key, 'tree');
-    await this.repo.backend.save({ type: 'data', name: finished.id }, finished.parts);
+    await this.repo.backend.save({ type: 'data', name: finished.id }, finished.parts, { durable: false });
     this.onPack(finished.id, finished.size, finished.entries, 0);
   }
 
@@ -366,6 +382,8 @@ export class Archiver {
     if (this.pendingIndex.length === 0) return;
     const packs = this.pendingIndex.splice(0);
     this.lastIndexWrite = Date.now();
+    // Packs first, durably, then the index that refers to them (restic's write order).
+    await this.repo.backend.flush?.(packs.map((p) => ({ type: 'data', name: p.id })));
     const json = encodeIndex(packs);
     const id = await this.repo.saveUnpacked('index', json);
     this.repo.noteIndexFile(id);

@@ -4,9 +4,8 @@
  * packs the new ones and writes each full pack itself.
  *
  * File I/O is synchronous on purpose: this thread does nothing else, and for many small files the
- * async fs round trips through libuv's pool cost more than the reads. While a file waits for its claim
- * answer, the next file is read, so claims overlap with work. Each file reads into one reused window
- * (largest chunk + one read), so memory per file in flight is bounded.
+ * async fs round trips through libuv's pool cost more than the reads. Small files come in batches and
+ * are claimed together; a large file streams through one reused window (largest chunk + one read).
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
@@ -18,7 +17,7 @@ import type { CryptoKey } from '../repo/crypto/masterKey.ts';
 import { sealBlobPlaintext } from '../repo/format/blobSealing.ts';
 import { PackBuilder } from '../repo/format/packBuilder.ts';
 import { releaseGarbage } from '../runtime/startWorker.ts';
-import type { FromWorker, ToWorker, WorkerInit } from './workerMessages.ts';
+import type { FileResult, FromWorker, ToWorker, WorkerInit } from './workerMessages.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -29,20 +28,20 @@ const key: CryptoKey = {
 };
 const chunkerParams = chunkerParametersFromJson(init.chunker);
 const backend = new LocalBackend(init.repositoryPath);
+const WINDOW_SIZE = chunkerParams.maxSize + init.readSize;
+/** Bytes read of a large file between progress messages. */
+const PROGRESS_BYTES = 32 * 1024 * 1024;
 
 let pack = new PackBuilder(key, 'data');
 let packPlaintext = 0;
 let packWrites: Promise<void> = Promise.resolve();
-/** Packs finished but not yet on disk; at most MAX_PENDING_PACKS are kept in memory. */
+/** Packs finished but not yet written; at most MAX_PENDING_PACKS are kept in memory. */
 let pendingPacks = 0;
 const MAX_PENDING_PACKS = 1;
-const MAX_SPARE_WINDOWS = 1;
+let spareWindow: Buffer | undefined;
 let blobsSinceGc = 0;
 let nextRequestId = 1;
 const pendingClaims = new Map<number, (need: boolean[]) => void>();
-/** Windows of finished files, reused by the next ones (big files only; small ones use exact buffers). */
-const spareWindows: Buffer[] = [];
-const WINDOW_SIZE = chunkerParams.maxSize + init.readSize;
 
 function send(message: FromWorker): void {
   port.postMessage(message);
@@ -61,13 +60,36 @@ function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** Chunks cut from one buffer, with their ids, waiting for the claim answer. */
+interface CutChunks {
+  chunks: Uint8Array[];
+  ids: string[];
+}
+
+function cutAndHash(buffer: Buffer, start: number, lengths: readonly number[], result: FileResult): { cut: CutChunks; end: number } {
+  const chunks: Uint8Array[] = [];
+  const ids: string[] = [];
+  let p = start;
+  for (const length of lengths) {
+    const chunk = buffer.subarray(p, p + length);
+    const id = sha256(chunk);
+    chunks.push(chunk);
+    ids.push(id);
+    result.content.push(id);
+    result.chunkSizes.push(length);
+    p += length;
+  }
+  return { cut: { chunks, ids }, end: p };
+}
+
 /** Seals and packs the chunks the main thread said are new; writes the pack when it is full. */
-function storeNew(chunks: Uint8Array[], ids: string[], need: boolean[]): void {
-  for (let i = 0; i < chunks.length; i++) {
-    if (!need[i]) continue;
-    const { sealed, uncompressedLength } = sealBlobPlaintext(key, chunks[i]!, init.compression);
-    pack.add(ids[i]!, sealed, uncompressedLength);
-    packPlaintext += chunks[i]!.length;
+function storeNew(cut: CutChunks, need: readonly boolean[], offset = 0): void {
+  for (let i = 0; i < cut.chunks.length; i++) {
+    if (!need[offset + i]) continue;
+    const chunk = cut.chunks[i]!;
+    const { sealed, uncompressedLength } = sealBlobPlaintext(key, chunk, init.compression);
+    pack.add(cut.ids[i]!, sealed, uncompressedLength);
+    packPlaintext += chunk.length;
     if (++blobsSinceGc === 256) {
       blobsSinceGc = 0;
       releaseGarbage('minor');
@@ -83,39 +105,61 @@ function writePack(): void {
   const plaintextBytes = packPlaintext;
   pack = new PackBuilder(key, 'data');
   packPlaintext = 0;
-  // Packs are written one after the other; a failure is fatal for the run (it resumes on rerun).
   pendingPacks++;
+  // Packs are written one after the other; a failure is fatal for the run (it resumes on rerun).
   packWrites = packWrites.then(async () => {
-    await backend.save({ type: 'data', name: finished.id }, finished.parts);
+    // Not durable yet: the archiver flushes these packs right before the index that lists them.
+    await backend.save({ type: 'data', name: finished.id }, finished.parts, { durable: false });
     pendingPacks--;
     send({ type: 'pack', packId: finished.id, size: finished.size, entries: finished.entries, plaintextBytes });
   });
   packWrites.catch((error: unknown) => fatal(error));
 }
 
-interface FileResult {
-  content: string[];
-  chunkSizes: number[];
-  size: number;
+async function packBackpressure(): Promise<void> {
+  while (pendingPacks >= MAX_PENDING_PACKS) await packWrites;
 }
 
-/** Reads and archives one file; the window holds the unconsumed tail plus the next read. */
-async function archiveFile(path: Buffer, result: FileResult): Promise<boolean> {
-  const fd = openSync(path, 'r');
-  let window: Buffer | undefined;
+function readFully(fd: number, buffer: Buffer, offset: number): number {
+  let end = offset;
+  for (;;) {
+    if (end === buffer.length) return end;
+    const n = readSync(fd, buffer, end, buffer.length - end, null);
+    if (n === 0) return end;
+    end += n;
+  }
+}
+
+/** A small file: read whole, cut and hashed; claimed later together with the rest of its batch. */
+function readSmallFile(fd: number, expected: number, result: FileResult): CutChunks {
+  let buffer = Buffer.allocUnsafe(expected + 1);
+  let end = readFully(fd, buffer, 0);
+  while (end === buffer.length) {
+    // It grew while we read it: keep reading.
+    const larger = Buffer.allocUnsafe(buffer.length * 2);
+    buffer.copy(larger);
+    buffer = larger;
+    end = readFully(fd, buffer, end);
+  }
+  result.size = end;
+  const chunker = new Chunker(chunkerParams);
+  const lengths = [...chunker.push(buffer.subarray(0, end)), ...chunker.finish()].map((c) => c.length);
+  return cutAndHash(buffer, 0, lengths, result).cut;
+}
+
+/** A large file streams through the window, claiming and storing as it goes. */
+async function archiveLargeFile(fd: number, result: FileResult): Promise<void> {
+  let window = spareWindow ?? Buffer.allocUnsafeSlow(WINDOW_SIZE);
+  spareWindow = undefined;
   try {
-    const before = fstatSync(fd, { bigint: true });
-    const expected = Number(before.size);
-    const big = expected + 1 > init.readSize;
-    window = big ? (spareWindows.pop() ?? Buffer.allocUnsafeSlow(WINDOW_SIZE)) : Buffer.allocUnsafe(expected + 1);
     const chunker = new Chunker(chunkerParams);
-    let start = 0; // first byte of the window not yet in a chunk
-    let end = 0; // end of valid data in the window
+    let start = 0;
+    let end = 0;
+    let unreported = 0;
     for (;;) {
       if (end === window.length) {
         if (start === 0) {
-          // A small file grew while we read it: continue in a full-size window.
-          const larger = Buffer.allocUnsafeSlow(Math.max(WINDOW_SIZE, window.length * 2));
+          const larger = Buffer.allocUnsafeSlow(window.length * 2);
           window.copy(larger, 0, 0, end);
           window = larger;
         } else {
@@ -126,50 +170,65 @@ async function archiveFile(path: Buffer, result: FileResult): Promise<boolean> {
       }
       const n = readSync(fd, window, end, Math.min(window.length - end, init.readSize), null);
       if (n === 0) break;
-      send({ type: 'read', bytes: n });
+      unreported += n;
+      if (unreported >= PROGRESS_BYTES) {
+        send({ type: 'read', bytes: unreported });
+        unreported = 0;
+      }
       const cuts = chunker.push(window.subarray(end, end + n));
       end += n;
       result.size += n;
-      start = await processCuts(window, start, cuts.map((c) => c.length), result);
+      const { cut, end: cutEnd } = cutAndHash(window, start, cuts.map((c) => c.length), result);
+      storeNew(cut, await claim(cut.ids));
+      await packBackpressure();
+      start = cutEnd;
     }
-    start = await processCuts(window, start, chunker.finish().map((c) => c.length), result);
-    const after = fstatSync(fd, { bigint: true });
-    return after.mtimeNs !== before.mtimeNs || after.size !== BigInt(result.size);
+    const { cut } = cutAndHash(window, start, chunker.finish().map((c) => c.length), result);
+    storeNew(cut, await claim(cut.ids));
+    if (unreported > 0) send({ type: 'read', bytes: unreported });
   } finally {
-    closeSync(fd);
-    if (window !== undefined && window.length === WINDOW_SIZE && spareWindows.length < MAX_SPARE_WINDOWS) spareWindows.push(window);
+    if (window.length === WINDOW_SIZE) spareWindow = window;
   }
 }
 
-/** Hashes the cut chunks (views of the window), claims them, stores the new ones; returns the new start. */
-async function processCuts(window: Buffer, start: number, lengths: number[], result: FileResult): Promise<number> {
-  if (lengths.length === 0) return start;
-  const chunks: Uint8Array[] = [];
-  let p = start;
-  for (const length of lengths) {
-    chunks.push(window.subarray(p, p + length));
-    p += length;
-  }
-  const ids = chunks.map(sha256);
-  for (let i = 0; i < ids.length; i++) {
-    result.content.push(ids[i]!);
-    result.chunkSizes.push(lengths[i]!);
-  }
-  storeNew(chunks, ids, await claim(ids));
-  // Backpressure: never hold more than a couple of finished packs waiting for the disk.
-  while (pendingPacks >= MAX_PENDING_PACKS) await packWrites;
-  return p;
+function failed(result: FileResult, error: unknown): void {
+  const e = error as NodeJS.ErrnoException;
+  result.error = { code: e.code ?? 'EIO', message: e.message };
 }
 
-async function handleFile(fileId: number, path: Buffer): Promise<void> {
-  const result: FileResult = { content: [], chunkSizes: [], size: 0 };
-  try {
-    const changedWhileRead = await archiveFile(path, result);
-    send({ type: 'fileDone', fileId, ...result, ...(changedWhileRead ? { changedWhileRead } : {}) });
-  } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    send({ type: 'fileDone', fileId, ...result, error: { code: e.code ?? 'EIO', message: e.message } });
+async function handleBatch(batchId: number, files: { fileId: number; path: Uint8Array }[]): Promise<void> {
+  const results: FileResult[] = [];
+  const waiting: { cut: CutChunks; result: FileResult }[] = [];
+  let bytesRead = 0;
+  for (const file of files) {
+    const result: FileResult = { fileId: file.fileId, content: [], chunkSizes: [], size: 0 };
+    results.push(result);
+    let fd: number | undefined;
+    try {
+      fd = openSync(Buffer.from(file.path.buffer, file.path.byteOffset, file.path.byteLength), 'r');
+      const before = fstatSync(fd, { bigint: true });
+      if (Number(before.size) <= init.readSize) {
+        waiting.push({ cut: readSmallFile(fd, Number(before.size), result), result });
+        bytesRead += result.size;
+      } else {
+        await archiveLargeFile(fd, result);
+      }
+      const after = fstatSync(fd, { bigint: true });
+      if (after.mtimeNs !== before.mtimeNs || after.size !== BigInt(result.size)) result.changedWhileRead = true;
+    } catch (error) {
+      failed(result, error);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
+  const need = await claim(waiting.flatMap((w) => w.cut.ids));
+  let offset = 0;
+  for (const w of waiting) {
+    storeNew(w.cut, need, offset);
+    offset += w.cut.ids.length;
+  }
+  await packBackpressure();
+  send({ type: 'batchDone', batchId, results, bytesRead });
 }
 
 function fatal(error: unknown): void {
@@ -179,8 +238,8 @@ function fatal(error: unknown): void {
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
-    case 'file':
-      handleFile(message.fileId, Buffer.from(message.path)).catch(fatal);
+    case 'batch':
+      handleBatch(message.batchId, message.files).catch(fatal);
       break;
     case 'claimed': {
       const resolve = pendingClaims.get(message.requestId);

@@ -1,4 +1,8 @@
-/** Messages between the archiver (main thread) and its pipeline workers. */
+/**
+ * Messages between the archiver (main thread) and its pipeline workers. Small files travel in batches:
+ * one message, one claim round trip and one reply per batch, because per-file messages cost more in
+ * thread wake-ups than the files cost to read.
+ */
 import type { ChunkerParametersJson } from '../repo/chunker/chunkerParameters.ts';
 import type { CompressionMode } from '../repo/format/blobSealing.ts';
 import type { PackEntry } from '../repo/format/packHeader.ts';
@@ -10,22 +14,32 @@ export interface WorkerInit {
   packSize: number;
   /** Local repository folder the worker writes its packs into. */
   repositoryPath: string;
+  /** Files up to this size are read whole; larger ones are streamed through a window. */
   readSize: number;
 }
-
-export type ToWorker =
-  | { type: 'file'; fileId: number; path: Uint8Array }
-  | { type: 'claimed'; requestId: number; need: boolean[] }
-  | { type: 'flush' };
 
 export interface FileReadError {
   code: string;
   message: string;
 }
 
+export interface FileResult {
+  fileId: number;
+  content: string[];
+  chunkSizes: number[];
+  size: number;
+  error?: FileReadError;
+  changedWhileRead?: boolean;
+}
+
+export type ToWorker =
+  | { type: 'batch'; batchId: number; files: { fileId: number; path: Uint8Array }[] }
+  | { type: 'claimed'; requestId: number; need: boolean[] }
+  | { type: 'flush' };
+
 export type FromWorker =
   | { type: 'claim'; requestId: number; ids: string[] }
-  | { type: 'fileDone'; fileId: number; content: string[]; chunkSizes: number[]; size: number; error?: FileReadError; changedWhileRead?: boolean }
+  | { type: 'batchDone'; batchId: number; results: FileResult[]; bytesRead: number }
   | { type: 'pack'; packId: string; size: number; entries: PackEntry[]; plaintextBytes: number }
   | { type: 'read'; bytes: number }
   | { type: 'flushed' }

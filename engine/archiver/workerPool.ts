@@ -1,7 +1,8 @@
 /**
- * The archiver's workers: dispatches files to the least-loaded worker with a bound on files and bytes
- * in flight (backpressure: memory stays bounded whatever the input), answers blob claims so each new
- * blob is stored exactly once, and relays packs and finished files to the archiver.
+ * The archiver's workers. Small files are gathered into batches (one message, one claim round trip per
+ * batch); a large file is a batch of its own. Each worker has at most two batches outstanding and at
+ * most one large file (its window is the big memory cost), so memory stays bounded whatever the input.
+ * Blob claims are answered here so each new blob is stored exactly once.
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../runtime/startWorker.ts';
@@ -23,31 +24,44 @@ export interface PoolEvents {
   onRead(bytes: number): void;
 }
 
+interface PendingFile {
+  fileId: number;
+  path: Buffer;
+  resolve: (o: FileOutcome) => void;
+}
+
+interface Batch {
+  files: PendingFile[];
+  bytes: number;
+  large: boolean;
+}
+
 interface WorkerSlot {
   worker: Worker;
-  files: number;
-  bytes: number;
+  batches: number;
+  large: number;
   flushed?: () => void;
 }
 
-/**
- * Small files are pipelined (16 in flight hide the claim round trips); a file larger than the read
- * size holds a window of maxChunk + readSize bytes, so a worker takes such a file only when idle.
- */
-const MAX_FILES_PER_WORKER = 16;
-const MAX_BYTES_PER_WORKER = 4 * 1024 * 1024;
+const MAX_BATCHES_PER_WORKER = 2;
+const BATCH_FILES = 64;
+const BATCH_BYTES = 8 * 1024 * 1024;
 
 export class WorkerPool {
   private readonly slots: WorkerSlot[] = [];
-  private readonly waiting = new Map<number, { slot: WorkerSlot; size: number; resolve: (o: FileOutcome) => void }>();
+  private readonly inFlight = new Map<number, Batch>();
   private readonly capacityWaiters: (() => void)[] = [];
+  private readonly largeThreshold: number;
+  private open: Batch = { files: [], bytes: 0, large: false };
   private nextFileId = 1;
+  private nextBatchId = 1;
   private failure: Error | undefined;
   private readonly failureListeners: ((e: Error) => void)[] = [];
 
   constructor(count: number, init: WorkerInit, events: PoolEvents) {
+    this.largeThreshold = init.readSize;
     for (let i = 0; i < count; i++) {
-      const slot: WorkerSlot = { worker: startWorker('archiver/archiver.worker.ts', init), files: 0, bytes: 0 };
+      const slot: WorkerSlot = { worker: startWorker('archiver/archiver.worker.ts', init), batches: 0, large: 0 };
       slot.worker.on('message', (m: FromWorker) => this.onMessage(slot, m, events));
       slot.worker.on('error', (e) => this.fail(e));
       slot.worker.on('exit', (code) => {
@@ -57,7 +71,7 @@ export class WorkerPool {
     }
   }
 
-  /** Resolves with the first fatal worker error; never resolves otherwise. */
+  /** Rejects with the first fatal worker error; never settles otherwise. */
   failed(): Promise<never> {
     return new Promise((_, reject) => {
       if (this.failure !== undefined) reject(this.failure);
@@ -65,24 +79,33 @@ export class WorkerPool {
     });
   }
 
-  /** Waits for room, then hands the file to a worker; `outcome` settles when it is archived. */
+  /** Queues the file (waiting for room when the pool is busy); `outcome` settles when it is archived. */
   async archive(path: Buffer, expectedSize: number): Promise<{ outcome: Promise<FileOutcome> }> {
-    let slot = this.pickSlot(expectedSize);
-    while (slot === undefined) {
-      await new Promise<void>((r) => this.capacityWaiters.push(r));
-      if (this.failure !== undefined) throw this.failure;
-      slot = this.pickSlot(expectedSize);
-    }
     const fileId = this.nextFileId++;
-    slot.files++;
-    slot.bytes += expectedSize;
-    const outcome = new Promise<FileOutcome>((resolve) => this.waiting.set(fileId, { slot: slot!, size: expectedSize, resolve }));
-    this.send(slot, { type: 'file', fileId, path });
+    let resolve!: (o: FileOutcome) => void;
+    const outcome = new Promise<FileOutcome>((r) => (resolve = r));
+    const file: PendingFile = { fileId, path, resolve };
+    if (expectedSize > this.largeThreshold) {
+      await this.dispatch({ files: [file], bytes: expectedSize, large: true });
+    } else {
+      this.open.files.push(file);
+      this.open.bytes += expectedSize;
+      if (this.open.files.length >= BATCH_FILES || this.open.bytes >= BATCH_BYTES) await this.dispatchOpenBatch();
+    }
     return { outcome };
+  }
+
+  /** Sends the partly filled batch of small files (call when no more files are coming soon). */
+  async dispatchOpenBatch(): Promise<void> {
+    if (this.open.files.length === 0) return;
+    const batch = this.open;
+    this.open = { files: [], bytes: 0, large: false };
+    await this.dispatch(batch);
   }
 
   /** Makes every worker write its partly filled pack. */
   async flush(): Promise<void> {
+    await this.dispatchOpenBatch();
     await Promise.all(this.slots.map((slot) => new Promise<void>((resolve) => {
       slot.flushed = resolve;
       this.send(slot, { type: 'flush' });
@@ -93,11 +116,25 @@ export class WorkerPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private pickSlot(size: number): WorkerSlot | undefined {
+  private async dispatch(batch: Batch): Promise<void> {
+    let slot = this.pickSlot(batch);
+    while (slot === undefined) {
+      if (this.failure !== undefined) throw this.failure;
+      await new Promise<void>((r) => this.capacityWaiters.push(r));
+      slot = this.pickSlot(batch);
+    }
+    const batchId = this.nextBatchId++;
+    slot.batches++;
+    if (batch.large) slot.large++;
+    this.inFlight.set(batchId, batch);
+    this.send(slot, { type: 'batch', batchId, files: batch.files.map((f) => ({ fileId: f.fileId, path: f.path })) });
+  }
+
+  private pickSlot(batch: Batch): WorkerSlot | undefined {
     let best: WorkerSlot | undefined;
     for (const slot of this.slots) {
-      const fits = slot.files === 0 || (slot.files < MAX_FILES_PER_WORKER && slot.bytes + size <= MAX_BYTES_PER_WORKER);
-      if (fits && (best === undefined || slot.bytes < best.bytes)) best = slot;
+      if (slot.batches >= MAX_BATCHES_PER_WORKER || (batch.large && slot.large > 0)) continue;
+      if (best === undefined || slot.batches < best.batches) best = slot;
     }
     return best;
   }
@@ -117,13 +154,23 @@ export class WorkerPool {
       case 'read':
         events.onRead(m.bytes);
         break;
-      case 'fileDone': {
-        const waiter = this.waiting.get(m.fileId);
-        if (waiter === undefined) break;
-        this.waiting.delete(m.fileId);
-        waiter.slot.files--;
-        waiter.slot.bytes -= waiter.size;
-        waiter.resolve({ content: m.content, chunkSizes: m.chunkSizes, size: m.size, ...(m.error === undefined ? {} : { error: m.error }), ...(m.changedWhileRead ? { changedWhileRead: true } : {}) });
+      case 'batchDone': {
+        const batch = this.inFlight.get(m.batchId);
+        if (batch === undefined) break;
+        this.inFlight.delete(m.batchId);
+        slot.batches--;
+        if (batch.large) slot.large--;
+        if (m.bytesRead > 0) events.onRead(m.bytesRead);
+        const byId = new Map(batch.files.map((f) => [f.fileId, f]));
+        for (const r of m.results) {
+          byId.get(r.fileId)?.resolve({
+            content: r.content,
+            chunkSizes: r.chunkSizes,
+            size: r.size,
+            ...(r.error === undefined ? {} : { error: r.error }),
+            ...(r.changedWhileRead === true ? { changedWhileRead: true } : {}),
+          });
+        }
         this.capacityWaiters.splice(0).forEach((r) => r());
         break;
       }
@@ -131,11 +178,9 @@ export class WorkerPool {
         slot.flushed?.();
         slot.flushed = undefined;
         break;
-      case 'fatal': {
-        const error = Object.assign(new Error(m.message), m.code === undefined ? {} : { code: m.code });
-        this.fail(error);
+      case 'fatal':
+        this.fail(Object.assign(new Error(m.message), m.code === undefined ? {} : { code: m.code }));
         break;
-      }
     }
   }
 

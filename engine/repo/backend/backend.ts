@@ -10,6 +10,10 @@ export interface FileHandle {
   name: string;
 }
 
+export interface SaveOptions {
+  durable?: boolean;
+}
+
 export interface FileInfo {
   name: string;
   size: number;
@@ -24,8 +28,13 @@ export interface Backend {
   /** Whole file, or length bytes from offset (negative offset: from the end). */
   read(handle: FileHandle, offset?: number, length?: number): Promise<Buffer>;
   stat(handle: FileHandle): Promise<FileInfo | undefined>;
-  /** Atomically creates the file: readers see all of it or nothing. Parts are written in order. */
-  save(handle: FileHandle, data: Buffer | readonly Buffer[]): Promise<void>;
+  /**
+   * Atomically creates the file: readers see all of it or nothing. Parts are written in order.
+   * durable: false skips waiting for the disk; the caller must flush() before anything refers to it.
+   */
+  save(handle: FileHandle, data: Buffer | readonly Buffer[], options?: SaveOptions): Promise<void>;
+  /** Makes files saved with durable: false durable (no-op where saves always are). */
+  flush?(handles: readonly FileHandle[]): Promise<void>;
   remove(handle: FileHandle): Promise<void>;
 }
 

@@ -1,19 +1,11 @@
-/**
- * Poly1305-AES as restic uses it: MAC over the ciphertext only, one-time key r ‖ AES-128_k(IV).
- * poly1305.ts supplies the fast (WebAssembly) Poly1305 when present.
- */
-import { createCipheriv, timingSafeEqual } from 'node:crypto';
+/** The MAC of a sealed object under a repository key (Poly1305-AES over the ciphertext). */
+import { timingSafeEqual } from 'node:crypto';
+import { keyObjectsFor } from './keyObjects.ts';
 import type { CryptoKey } from './masterKey.ts';
-import { poly1305 } from './poly1305Impl.ts';
+import { poly1305AesMac } from './poly1305Aes.ts';
 
 export function macFor(key: CryptoKey, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-  const aes = createCipheriv('aes-128-ecb', key.macK, null);
-  aes.setAutoPadding(false);
-  const s = aes.update(iv);
-  const oneTimeKey = Buffer.allocUnsafe(32);
-  key.macR.copy(oneTimeKey, 0);
-  s.copy(oneTimeKey, 16);
-  return poly1305(ciphertext, oneTimeKey);
+  return poly1305AesMac(ciphertext, keyObjectsFor(key).macK, key.macR, iv);
 }
 
 export function macMatches(expected: Uint8Array, actual: Uint8Array): boolean {

@@ -4,6 +4,7 @@
  */
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import { OfflineSeedError } from '../../protocol/errors.ts';
+import { keyObjectsFor } from './keyObjects.ts';
 import { macFor, macMatches } from './mac.ts';
 import type { CryptoKey } from './masterKey.ts';
 
@@ -26,7 +27,7 @@ export function seal(key: CryptoKey, plaintext: Uint8Array): Buffer {
 export function sealInto(key: CryptoKey, plaintext: Uint8Array, out: Buffer, offset: number): number {
   const iv = newIv();
   iv.copy(out, offset);
-  const cipher = createCipheriv('aes-256-ctr', key.encrypt, iv);
+  const cipher = createCipheriv('aes-256-ctr', keyObjectsFor(key).encrypt, iv);
   const ctStart = offset + 16;
   const written = cipher.update(plaintext);
   written.copy(out, ctStart);
@@ -53,6 +54,6 @@ export function open(key: CryptoKey, sealed: Uint8Array, what = 'object'): Buffe
   const ciphertext = sealed.subarray(16, sealed.length - 16);
   const tag = sealed.subarray(sealed.length - 16);
   if (!macMatches(tag, macFor(key, iv, ciphertext))) throw new CiphertextVerificationError(what);
-  const decipher = createDecipheriv('aes-256-ctr', key.encrypt, iv);
+  const decipher = createDecipheriv('aes-256-ctr', keyObjectsFor(key).encrypt, iv);
   return decipher.update(ciphertext);
 }
