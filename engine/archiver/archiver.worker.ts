@@ -10,12 +10,11 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { LocalBackend } from '../repo/backend/localBackend.ts';
 import { Chunker } from '../repo/chunker/chunker.ts';
 import { chunkerParametersFromJson } from '../repo/chunker/chunkerParameters.ts';
 import type { CryptoKey } from '../repo/crypto/masterKey.ts';
-import { sealBlobPlaintext } from '../repo/format/blobSealing.ts';
-import { PackBuilder } from '../repo/format/packBuilder.ts';
+import { sealBlobToParts } from '../repo/format/blobSealing.ts';
+import { LocalPackWriter } from '../repo/backend/localPackWriter.ts';
 import { releaseGarbage } from '../runtime/startWorker.ts';
 import type { FileResult, FromWorker, ToWorker, WorkerInit } from './workerMessages.ts';
 
@@ -27,19 +26,17 @@ const key: CryptoKey = {
   macR: Buffer.from(init.key.macR),
 };
 const chunkerParams = chunkerParametersFromJson(init.chunker);
-const backend = new LocalBackend(init.repositoryPath);
 const WINDOW_SIZE = chunkerParams.maxSize + init.readSize;
 /** Bytes read of a large file between progress messages. */
 const PROGRESS_BYTES = 32 * 1024 * 1024;
 
-let pack = new PackBuilder(key, 'data');
+/** The pack being written; blobs go to its temporary file as they are sealed. */
+let pack: LocalPackWriter | undefined;
 let packPlaintext = 0;
-let packWrites: Promise<void> = Promise.resolve();
-/** Packs finished but not yet written; at most MAX_PENDING_PACKS are kept in memory. */
-let pendingPacks = 0;
-const MAX_PENDING_PACKS = 1;
 let spareWindow: Buffer | undefined;
-let blobsSinceGc = 0;
+let bytesSinceGc = 0;
+const GC_EVERY_BYTES = 16 * 1024 * 1024;
+const ZSTD_CONTEXT_ESTIMATE = 256 * 1024;
 let nextRequestId = 1;
 const pendingClaims = new Map<number, (need: boolean[]) => void>();
 
@@ -82,16 +79,38 @@ function cutAndHash(buffer: Buffer, start: number, lengths: readonly number[], r
   return { cut: { chunks, ids }, end: p };
 }
 
+/** A failure writing to the repository: fatal for the run, unlike a source file that cannot be read. */
+class RepositoryWriteError extends Error {
+  readonly code: string | undefined;
+  constructor(cause: unknown) {
+    const e = cause as NodeJS.ErrnoException;
+    super(e.message ?? String(cause));
+    this.code = e.code;
+  }
+}
+
 /** Seals and packs the chunks the main thread said are new; writes the pack when it is full. */
 function storeNew(cut: CutChunks, need: readonly boolean[], offset = 0): void {
+  try {
+    storeNewUnguarded(cut, need, offset);
+  } catch (error) {
+    throw new RepositoryWriteError(error);
+  }
+}
+
+function storeNewUnguarded(cut: CutChunks, need: readonly boolean[], offset: number): void {
   for (let i = 0; i < cut.chunks.length; i++) {
     if (!need[offset + i]) continue;
     const chunk = cut.chunks[i]!;
-    const { sealed, uncompressedLength } = sealBlobPlaintext(key, chunk, init.compression);
-    pack.add(cut.ids[i]!, sealed, uncompressedLength);
+    const { parts, length, uncompressedLength } = sealBlobToParts(key, chunk, init.compression);
+    pack ??= new LocalPackWriter(init.repositoryPath, key, 'data');
+    pack.add(cut.ids[i]!, parts, uncompressedLength);
     packPlaintext += chunk.length;
-    if (++blobsSinceGc === 256) {
-      blobsSinceGc = 0;
+    // Dead Buffers and zstd contexts are freed only by GC: collect the young generation every few
+    // MiB of native memory used (a compression context counts too: it dominates for small files).
+    bytesSinceGc += length + chunk.length + (uncompressedLength !== 0 ? ZSTD_CONTEXT_ESTIMATE : 0);
+    if (bytesSinceGc >= GC_EVERY_BYTES) {
+      bytesSinceGc = 0;
       releaseGarbage('minor');
     }
     if (pack.size >= init.packSize) writePack();
@@ -99,25 +118,13 @@ function storeNew(cut: CutChunks, need: readonly boolean[], offset = 0): void {
 }
 
 function writePack(): void {
-  if (pack.count === 0) return;
+  if (pack === undefined || pack.count === 0) return;
   const finished = pack.finish();
-  releaseGarbage('major');
+  pack = undefined;
   const plaintextBytes = packPlaintext;
-  pack = new PackBuilder(key, 'data');
   packPlaintext = 0;
-  pendingPacks++;
-  // Packs are written one after the other; a failure is fatal for the run (it resumes on rerun).
-  packWrites = packWrites.then(async () => {
-    // Not durable yet: the archiver flushes these packs right before the index that lists them.
-    await backend.save({ type: 'data', name: finished.id }, finished.parts, { durable: false });
-    pendingPacks--;
-    send({ type: 'pack', packId: finished.id, size: finished.size, entries: finished.entries, plaintextBytes });
-  });
-  packWrites.catch((error: unknown) => fatal(error));
-}
-
-async function packBackpressure(): Promise<void> {
-  while (pendingPacks >= MAX_PENDING_PACKS) await packWrites;
+  releaseGarbage('major');
+  send({ type: 'pack', packId: finished.id, size: finished.size, entries: finished.entries, plaintextBytes });
 }
 
 function readFully(fd: number, buffer: Buffer, offset: number): number {
@@ -180,7 +187,6 @@ async function archiveLargeFile(fd: number, result: FileResult): Promise<void> {
       result.size += n;
       const { cut, end: cutEnd } = cutAndHash(window, start, cuts.map((c) => c.length), result);
       storeNew(cut, await claim(cut.ids));
-      await packBackpressure();
       start = cutEnd;
     }
     const { cut } = cutAndHash(window, start, chunker.finish().map((c) => c.length), result);
@@ -216,6 +222,7 @@ async function handleBatch(batchId: number, files: { fileId: number; path: Uint8
       const after = fstatSync(fd, { bigint: true });
       if (after.mtimeNs !== before.mtimeNs || after.size !== BigInt(result.size)) result.changedWhileRead = true;
     } catch (error) {
+      if (error instanceof RepositoryWriteError) throw error;
       failed(result, error);
     } finally {
       if (fd !== undefined) closeSync(fd);
@@ -227,7 +234,6 @@ async function handleBatch(batchId: number, files: { fileId: number; path: Uint8
     storeNew(w.cut, need, offset);
     offset += w.cut.ids.length;
   }
-  await packBackpressure();
   send({ type: 'batchDone', batchId, results, bytesRead });
 }
 
@@ -248,8 +254,12 @@ port.on('message', (message: ToWorker) => {
       break;
     }
     case 'flush':
-      writePack();
-      packWrites.then(() => send({ type: 'flushed' }), fatal);
+      try {
+        writePack();
+        send({ type: 'flushed' });
+      } catch (error) {
+        fatal(error);
+      }
       break;
   }
 });

@@ -37,6 +37,17 @@ export function sealInto(key: CryptoKey, plaintext: Uint8Array, out: Buffer, off
   return plaintext.length + SEAL_OVERHEAD;
 }
 
+/**
+ * Seals into pieces (IV, ciphertext, MAC) for a writer that appends them, without assembling one
+ * buffer: a pipeline worker streams them into a pack file.
+ */
+export function sealToParts(key: CryptoKey, plaintext: Uint8Array): { parts: [Buffer, Buffer, Uint8Array]; length: number } {
+  const iv = newIv();
+  const ciphertext = createCipheriv('aes-256-ctr', keyObjectsFor(key).encrypt, iv).update(plaintext);
+  const tag = macFor(key, iv, ciphertext);
+  return { parts: [iv, ciphertext, tag], length: plaintext.length + SEAL_OVERHEAD };
+}
+
 export class CiphertextVerificationError extends OfflineSeedError {
   constructor(what: string) {
     super('OfflineSeed.CiphertextVerificationFailed', 'InvalidData', `ciphertext verification failed: ${what} is corrupt or was sealed with another key`, {

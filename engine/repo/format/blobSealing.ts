@@ -5,7 +5,7 @@
  */
 import { constants, zstdCompressSync } from 'node:zlib';
 import type { CryptoKey } from '../crypto/masterKey.ts';
-import { seal } from '../crypto/seal.ts';
+import { seal, sealToParts } from '../crypto/seal.ts';
 
 export type CompressionMode = 'auto' | 'off' | 'max';
 
@@ -37,6 +37,20 @@ export function looksCompressible(plaintext: Uint8Array): boolean {
   const start = Math.floor((plaintext.length - SAMPLE) / 2);
   const sample = plaintext.subarray(start, start + SAMPLE);
   return zstd(sample, 1).length < SAMPLE * 0.97;
+}
+
+/** What goes into a pack for one blob: plaintext, zstd if it helps, never copied into one buffer. */
+export function prepareBlob(plaintext: Uint8Array, mode: CompressionMode): { payload: Uint8Array; uncompressedLength: number } {
+  if (plaintext.length > 0 && mode !== 'off' && looksCompressible(plaintext)) {
+    const compressed = zstd(plaintext, LEVELS[mode]);
+    if (compressed.length < plaintext.length) return { payload: compressed, uncompressedLength: plaintext.length };
+  }
+  return { payload: plaintext, uncompressedLength: 0 };
+}
+
+export function sealBlobToParts(key: CryptoKey, plaintext: Uint8Array, mode: CompressionMode): { parts: [Buffer, Buffer, Uint8Array]; length: number; uncompressedLength: number } {
+  const { payload, uncompressedLength } = prepareBlob(plaintext, mode);
+  return { ...sealToParts(key, payload), uncompressedLength };
 }
 
 export function sealBlobPlaintext(key: CryptoKey, plaintext: Uint8Array, mode: CompressionMode, alwaysCompress = false): SealedBlob {
