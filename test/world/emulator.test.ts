@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DriveStatus, JobResponse } from '@azure/arm-storageimportexport';
 import { isRestError } from '@azure/core-rest-pipeline';
+import { ClientSecretCredential } from '@azure/identity';
 import { drives, importJob, RETURN_ADDRESS, startEmulatorHarness, type EmulatorHarness } from './harness.ts';
 import { mintToken } from './jwt.ts';
 
@@ -519,7 +520,7 @@ test('auth: the SDK got a token from the token service; missing, wrong-audience 
 });
 
 test('auth: a wrong client secret fails in @azure/identity; a static handed-over token works', async () => {
-  const bad = new (h.credential().constructor as typeof import('@azure/identity').ClientSecretCredential)(h.principal.tenantId, h.principal.clientId, 'wrong-secret', {
+  const bad = new ClientSecretCredential(h.principal.tenantId, h.principal.clientId, 'wrong-secret', {
     authorityHost: h.emulator.authorityHost,
     disableInstanceDiscovery: true,
   });
