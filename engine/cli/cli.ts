@@ -8,6 +8,7 @@ import yargs, { type Argv } from 'yargs';
 import { allCommands } from '../commands/registry.ts';
 import type { RegisteredCommand } from '../commands/command.ts';
 import { schemaById } from '../commands/describe.ts';
+import { flattenSchema } from '../protocol/schemaResolution.ts';
 import { Cancellation } from '../protocol/cancellation.ts';
 import { createEventSink, type EventSink } from '../protocol/eventSink.ts';
 import { runRequest } from '../protocol/runRequest.ts';
@@ -67,7 +68,7 @@ function groupCommands(commands: readonly RegisteredCommand[]): Map<string, Regi
 }
 
 function addCommand(parser: Argv, command: RegisteredCommand, verb: string, setExit: (code: number) => void): void {
-  const flags = flagsFromSchema(schemaById(command.paramsSchemaId), command.secretParams);
+  const flags = flagsFromSchema(flattenSchema(schemaById(command.paramsSchemaId)), command.secretParams);
   const cmdletNote = command.cmdlet === undefined ? '' : ` (PowerShell: ${command.cmdlet})`;
   parser.command(
     verb,

@@ -1,4 +1,5 @@
 import { invalidRequest } from '../protocol/errors.ts';
+import { flattenSchema } from '../protocol/schemaResolution.ts';
 import { allSchemas, type JsonSchema } from '../protocol/schemaStore.ts';
 import { defineCommand, type RegisteredCommand } from './command.ts';
 
@@ -27,7 +28,7 @@ export function makeDescribeCommand(commands: () => readonly RegisteredCommand[]
           summary: command.summary,
           resultTypeName: command.resultTypeName,
           ...(command.cmdlet === undefined ? {} : { cmdlet: command.cmdlet }),
-          params: schemaById(command.paramsSchemaId),
+          params: flattenSchema(schemaById(command.paramsSchemaId)),
           result: schemaById(command.resultSchemaId),
         });
       }

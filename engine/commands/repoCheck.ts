@@ -1,11 +1,11 @@
 import { checkKeyless, checkRepository } from '../checker/checker.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
-import { openBackend } from '../repo/repositoryLocation.ts';
+import { openBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
 import { Repository } from '../repo/repository.ts';
 import { resolvePassword, type PasswordParams } from '../seed/password.ts';
 import { defineCommand } from './command.ts';
 
-interface CheckParams extends PasswordParams {
+interface CheckParams extends PasswordParams, AzureAccessParams {
   repository: string;
   readData?: boolean;
   readDataSubset?: string;
@@ -20,7 +20,7 @@ export const repoCheckCommand = defineCommand<CheckParams>({
   secretParams: ['password'],
   async run(params, context) {
     const started = Date.now();
-    const backend = openBackend(params.repository);
+    const backend = openBackend(params.repository, params);
     const keyless = params.keyless === true;
     const readData = params.readData === true || params.readDataSubset !== undefined;
     const report = keyless

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
-import { openBackend } from '../repo/repositoryLocation.ts';
+import { openBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
 import { Repository } from '../repo/repository.ts';
 import { Restorer, type OverwriteMode } from '../restorer/restorer.ts';
 import { resolvePassword, type PasswordParams } from '../seed/password.ts';
 import { defineCommand } from './command.ts';
 
-interface RestoreParams extends PasswordParams {
+interface RestoreParams extends PasswordParams, AzureAccessParams {
   repository: string;
   snapshot?: string;
   target: string;
@@ -21,7 +21,7 @@ export const restoreRunCommand = defineCommand<RestoreParams>({
   secretParams: ['password'],
   async run(params, context) {
     const started = Date.now();
-    const backend = openBackend(params.repository);
+    const backend = openBackend(params.repository, params);
     const repo = await Repository.open(backend, resolvePassword(params));
     await repo.loadIndex();
     const { id, snapshot } = await repo.findSnapshot(params.snapshot ?? 'latest');

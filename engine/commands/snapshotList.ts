@@ -1,9 +1,9 @@
-import { openBackend } from '../repo/repositoryLocation.ts';
+import { openBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
 import { Repository } from '../repo/repository.ts';
 import { resolvePassword, type PasswordParams } from '../seed/password.ts';
 import { defineCommand } from './command.ts';
 
-interface SnapshotListParams extends PasswordParams {
+interface SnapshotListParams extends PasswordParams, AzureAccessParams {
   repository: string;
 }
 
@@ -14,7 +14,7 @@ export const snapshotListCommand = defineCommand<SnapshotListParams>({
   resultTypeName: 'OfflineSeed.Snapshot',
   secretParams: ['password'],
   async run(params, context) {
-    const repo = await Repository.open(openBackend(params.repository), resolvePassword(params));
+    const repo = await Repository.open(openBackend(params.repository, params), resolvePassword(params));
     for (const { id, snapshot } of await repo.listSnapshots()) {
       context.emitResult({
         id,

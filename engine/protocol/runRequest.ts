@@ -10,6 +10,8 @@ import type { EventSink } from './eventSink.ts';
 import { ExitCode, type ExitCodeValue } from './exitCodes.ts';
 import { registerSecret } from './secretRedactor.ts';
 import { validate } from './validator.ts';
+import { secretProperties } from './schemaResolution.ts';
+import { schemaById } from '../commands/describe.ts';
 
 export interface EngineRequest {
   protocol: 1;
@@ -39,7 +41,7 @@ export function parseRequest(text: string): { request: EngineRequest; command: R
     const known = allCommands().map((c) => c.name).join(', ');
     throw invalidRequest(`command: unknown command "${request.command}" (known: ${known})`, request.command);
   }
-  for (const name of command.secretParams) {
+  for (const name of new Set([...command.secretParams, ...secretProperties(schemaById(command.paramsSchemaId))])) {
     const secret = request.params[name];
     if (typeof secret === 'string') registerSecret(secret);
   }

@@ -44,8 +44,9 @@ function describeError(error: ErrorObject, rootName: string): ValidationOutcome 
   const join = (name: string): string => (base === '' ? name : `${base}.${name}`);
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
-    case 'additionalProperties': {
-      const field = join(String(p.additionalProperty));
+    case 'additionalProperties':
+    case 'unevaluatedProperties': {
+      const field = join(String(p.additionalProperty ?? p.unevaluatedProperty));
       return { valid: false, field, message: `${field}: unknown field` };
     }
     case 'required': {

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import type { Backend } from './backend/backend.ts';
 import { LocalBackend } from './backend/localBackend.ts';
+import { azureCloud, blobEndpoint, type AzureEnvironmentName } from '../azure/azureCloud.ts';
+import { tokenCredential, type AzureAuthParams } from '../azure/azureCredentials.ts';
+import { AzureBackend, type AccessTier } from '../blob/azureBackend.ts';
 
 export interface AzureLocation {
   account: string;
@@ -35,24 +38,35 @@ export function localRepositoryPath(path: string): string {
   return path;
 }
 
-export type AzureBackendFactory = (location: AzureLocation) => Backend;
-let azureFactory: AzureBackendFactory | undefined;
-
-/** The Blob backend registers itself here, so local-only commands do not load the Azure SDK. */
-export function registerAzureBackend(factory: AzureBackendFactory): void {
-  azureFactory = factory;
+export interface AzureAccessParams extends AzureAuthParams {
+  environment?: AzureEnvironmentName;
+  storageAccountKey?: string;
+  sasToken?: string;
 }
 
-export function openBackend(repository: string): Backend {
+/** A local folder, or a container for azure:// (credentials from the request, else DefaultAzureCredential). */
+export function openBackend(repository: string, access: AzureAccessParams = {}): Backend {
   const azure = parseAzureUrl(repository);
-  if (azure !== undefined) {
-    if (azureFactory === undefined) {
-      throw new OfflineSeedError('OfflineSeed.BackendUnavailable', 'NotImplemented', `repositories in Azure Blob storage are not supported by this command yet: ${repository}`, { targetObject: repository });
-    }
-    return azureFactory(azure);
-  }
+  if (azure !== undefined) return openAzureBackend(azure, access);
   if (repository.includes('://')) {
     throw new OfflineSeedError('OfflineSeed.InvalidRepository', 'InvalidArgument', `params.repository: unsupported location ${repository} (use a path or azure://<account>/<container>/<prefix>)`, { targetObject: repository });
   }
   return new LocalBackend(localRepositoryPath(repository));
+}
+
+export function openAzureBackend(location: AzureLocation, access: AzureAccessParams, extra: { dataTier?: AccessTier } = {}): AzureBackend {
+  const cloud = azureCloud(access.environment);
+  const credential = access.storageAccountKey !== undefined
+    ? { kind: 'key' as const, key: access.storageAccountKey }
+    : access.sasToken !== undefined
+      ? { kind: 'sas' as const, sas: access.sasToken }
+      : { kind: 'token' as const, token: tokenCredential(access, cloud, 'storage') };
+  return new AzureBackend({
+    account: location.account,
+    container: location.container,
+    prefix: location.prefix,
+    endpoint: blobEndpoint(cloud, location.account),
+    credential,
+    ...(extra.dataTier === undefined ? {} : { dataTier: extra.dataTier }),
+  });
 }
