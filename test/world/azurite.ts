@@ -81,6 +81,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const child = spawn(nodeExecutable(), args, { cwd: location, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // If the test process ends without stop() (a crash in a hook), do not leave Azurite running.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   const cleanup = (): void => rmSync(location, { recursive: true, force: true });
 
   let origin: string;
@@ -103,6 +108,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       });
     });
   } catch (error) {
+    process.removeListener('exit', killOnExit);
     child.kill('SIGKILL');
     await exited;
     cleanup();
@@ -130,6 +136,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     output: () => output,
     stop: () => {
       stopped ??= (async () => {
+        process.removeListener('exit', killOnExit);
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGTERM');
           const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

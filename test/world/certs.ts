@@ -68,3 +68,19 @@ export function trustInThisProcess(caPem: string): void {
   const current = tls.getCACertificates('default');
   if (!current.includes(caPem)) tls.setDefaultCACertificates([...current, caPem]);
 }
+
+export interface ClientCertificate {
+  certPem: string;
+  keyPem: string;
+  /** Key and certificate in one PEM, the form ClientCertificateCredential reads. */
+  combinedPem: string;
+}
+
+/** An RSA certificate for a service principal (ClientCertificateCredential signs its assertions with it). */
+export function makeClientCertificate(dir: string, commonName: string): ClientCertificate {
+  const base = commonName.replace(/[^A-Za-z0-9-]/g, '_');
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${base}.key`, '-out', `${base}.pem`, '-days', '7', '-subj', `/CN=${commonName}`], dir);
+  const certPem = readFileSync(join(dir, `${base}.pem`), 'utf8');
+  const keyPem = readFileSync(join(dir, `${base}.key`), 'utf8');
+  return { certPem, keyPem, combinedPem: `${keyPem}${certPem}` };
+}

@@ -3,11 +3,15 @@
  * real @azure/identity ClientSecretCredential against the emulator's token service. One test per
  * rule of reference §6: each fails if its rule is removed from the emulator.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DriveStatus, JobResponse } from '@azure/arm-storageimportexport';
-import { isRestError } from '@azure/core-rest-pipeline';
-import { ClientSecretCredential } from '@azure/identity';
+import { isRestError } from '@azure/storage-blob';
+import { ClientCertificateCredential, ClientSecretCredential } from '@azure/identity';
+import { makeClientCertificate } from './certs.ts';
 import { drives, importJob, RETURN_ADDRESS, startEmulatorHarness, type EmulatorHarness } from './harness.ts';
 import { mintToken } from './jwt.ts';
 
@@ -534,6 +538,24 @@ test('auth: a wrong client secret fails in @azure/identity; a static handed-over
     assert.equal(staticWorld.emulator.authLog.map((a) => a.kind), ['static']);
   } finally {
     await staticWorld.stop();
+  }
+});
+
+test('auth: ClientCertificateCredential signs a client assertion the token service verifies; a foreign certificate is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'offlineseed-sp-'));
+  try {
+    const registered = makeClientCertificate(dir, 'offlineseed-sp');
+    const foreign = makeClientCertificate(dir, 'someone-else');
+    h.emulator.tokenService.principals.push({ tenantId: h.principal.tenantId, clientId: 'cert-client', certificatePem: registered.certPem });
+    const options = { authorityHost: h.emulator.authorityHost, disableInstanceDiscovery: true };
+    const good = new ClientCertificateCredential(h.principal.tenantId, 'cert-client', { certificate: registered.combinedPem }, options);
+    assert.is((await h.client(good).locations.get('westus')).name, 'West US');
+    assert.ok(h.emulator.tokenService.issued.some((t) => t.clientId === 'cert-client'));
+    const bad = new ClientCertificateCredential(h.principal.tenantId, 'cert-client', { certificate: foreign.combinedPem }, options);
+    const failure = await h.client(bad).locations.get('westus').then(() => undefined, (e: Error) => e);
+    assert.match(String(failure?.message), /AADSTS7000215/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isRestError } from '@azure/core-rest-pipeline';
+import { isRestError } from '@azure/storage-blob';
 import { createVirtualClock, DAY_MS } from './clock.ts';
 import { createDatacenter } from './datacenter.ts';
 import { importJob, startEmulatorHarness, type EmulatorHarness } from './harness.ts';
