@@ -2,6 +2,8 @@
 import type { RegisteredCommand } from './command.ts';
 import { makeDescribeCommand } from './describe.ts';
 import { diagnosticsEchoCommand } from './diagnosticsEcho.ts';
+import { drivePrepareCommand } from './drivePrepare.ts';
+import { driveVerifyCommand } from './driveVerify.ts';
 import { repoCheckCommand } from './repoCheck.ts';
 import { restoreRunCommand } from './restoreRun.ts';
 import { seedGetCommand } from './seedGet.ts';
@@ -19,6 +21,7 @@ commands.push(
   repoCheckCommand,
   restoreRunCommand,
   snapshotListCommand,
+  drivePrepareCommand, driveVerifyCommand,
 );
 
 export function allCommands(): readonly RegisteredCommand[] {

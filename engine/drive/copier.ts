@@ -1,0 +1,178 @@
+/**
+ * The copy and verify workers, seen from the main thread: a small pool of driveCopy.worker.ts threads,
+ * each with one request in flight (a batch of files that fits its window, or one large file). Results
+ * come back per batch, in completion order, and the caller journals each file as it lands. Cancelling
+ * raises a shared flag the workers check between windows; in-flight requests end, temporary files go.
+ */
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { CancelledError, fromSystemError, OfflineSeedError } from '../protocol/errors.ts';
+import { startWorker } from '../runtime/startWorker.ts';
+import { BLOCK_SIZE } from './driveNames.ts';
+import type { CopyFile, VerifyFile, WorkerReply, WorkerRequest, WorkerSetup } from './workerMessages.ts';
+
+export interface CopierOptions {
+  threads?: number;
+  /** Per worker; rounded up to a multiple of 4 MiB. Default 48 MiB: twelve pieces, one per MD5 lane. */
+  windowBytes?: number;
+  sync?: boolean;
+  directRead?: boolean;
+  md5Backend?: 'simd' | 'node';
+}
+
+export const DEFAULT_WINDOW_BYTES = 12 * BLOCK_SIZE;
+/** Batches stay small enough in file count that progress and cancellation stay responsive. */
+const MAX_FILES_PER_BATCH = 512;
+
+export function defaultThreads(): number {
+  return Math.max(2, Math.min(4, availableParallelism() + 1));
+}
+
+/** Groups files into batches that fit a window; a file larger than the window is a batch of its own. */
+export function batchesOf<T extends { length: number }>(files: readonly T[], windowBytes: number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    if (file.length > windowBytes) {
+      out.push([file]);
+      continue;
+    }
+    if (current.length > 0 && (bytes + file.length > windowBytes || current.length >= MAX_FILES_PER_BATCH)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(file);
+    bytes += file.length;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+type Request = { type: 'copy'; files: CopyFile[] } | { type: 'verify'; files: VerifyFile[] };
+
+export class DriveWorkers {
+  readonly windowBytes: number;
+  readonly threads: number;
+  private readonly workers: Worker[] = [];
+  private readonly cancel = new SharedArrayBuffer(4);
+  /** Bytes copied or verified so far, as the workers report them. */
+  onProgress: (bytes: number) => void = () => undefined;
+
+  constructor(options: CopierOptions = {}) {
+    this.windowBytes = Math.ceil((options.windowBytes ?? DEFAULT_WINDOW_BYTES) / BLOCK_SIZE) * BLOCK_SIZE;
+    this.threads = options.threads ?? defaultThreads();
+    const setup: WorkerSetup = {
+      windowBytes: this.windowBytes,
+      sync: options.sync ?? true,
+      directRead: options.directRead ?? true,
+      md5Backend: options.md5Backend ?? 'simd',
+      cancel: this.cancel,
+    };
+    for (let i = 0; i < this.threads; i++) {
+      const worker = startWorker('drive/driveCopy.worker.ts', setup);
+      worker.unref();
+      this.workers.push(worker);
+    }
+  }
+
+  async copy(batches: readonly CopyFile[][], onDone: (files: CopyFile[], results: { md5: string[]; length: number }[]) => Promise<void>, signal: AbortSignal): Promise<void> {
+    await this.runAll(batches.map((files) => ({ type: 'copy' as const, files })), async (request, reply) => {
+      if (reply.type === 'copied') await onDone(request.files as CopyFile[], reply.results);
+    }, signal);
+  }
+
+  async verify(batches: readonly VerifyFile[][], onDone: (files: VerifyFile[], results: { problems: string[]; direct: boolean }[]) => Promise<void>, signal: AbortSignal): Promise<void> {
+    await this.runAll(batches.map((files) => ({ type: 'verify' as const, files })), async (request, reply) => {
+      if (reply.type === 'verified') await onDone(request.files as VerifyFile[], reply.results);
+    }, signal);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private runAll(requests: readonly Request[], onReply: (request: Request, reply: WorkerReply) => Promise<void>, signal: AbortSignal): Promise<void> {
+    const flag = new Int32Array(this.cancel);
+    Atomics.store(flag, 0, 0);
+    return new Promise<void>((resolve, reject) => {
+      let next = 0;
+      let inFlight = 0;
+      let failure: unknown;
+      let nextId = 1;
+      const pending = new Map<number, Request>();
+      const listeners: [Worker, (reply: WorkerReply) => void, (error: Error) => void][] = [];
+      const onAbort = (): void => {
+        failure ??= new CancelledError();
+        Atomics.store(flag, 0, 1);
+      };
+      signal.addEventListener('abort', onAbort);
+      if (signal.aborted) onAbort();
+      const finish = (): void => {
+        if (inFlight > 0) return;
+        if (failure === undefined && next < requests.length) return;
+        signal.removeEventListener('abort', onAbort);
+        for (const [worker, onMessage, onError] of listeners) {
+          worker.off('message', onMessage);
+          worker.off('error', onError);
+        }
+        if (failure === undefined) resolve();
+        else reject(failure);
+      };
+      const dispatch = (worker: Worker): void => {
+        if (failure !== undefined || next >= requests.length) return;
+        const request = requests[next++]!;
+        const id = nextId++;
+        pending.set(id, request);
+        inFlight++;
+        worker.postMessage({ ...request, id } as WorkerRequest);
+      };
+      for (const worker of this.workers) {
+        const onMessage = (reply: WorkerReply): void => {
+          if (reply.type === 'progress') {
+            this.onProgress(reply.bytes);
+            return;
+          }
+          const request = pending.get(reply.id)!;
+          pending.delete(reply.id);
+          if (reply.type === 'failed') failure ??= workerFailure(reply);
+          else if (reply.type === 'cancelled') failure ??= new CancelledError();
+          dispatch(worker); // keep the worker busy while the reply is journalled
+          void onReply(request, reply).catch((error: unknown) => {
+            failure ??= error;
+            Atomics.store(flag, 0, 1);
+          }).finally(() => {
+            inFlight--;
+            finish();
+          });
+        };
+        const onError = (error: Error): void => {
+          failure ??= error;
+          Atomics.store(flag, 0, 1);
+          inFlight = 0;
+          finish();
+        };
+        worker.on('message', onMessage);
+        worker.on('error', onError);
+        listeners.push([worker, onMessage, onError]);
+        dispatch(worker);
+      }
+      finish();
+    });
+  }
+}
+
+function workerFailure(reply: { code: string; message: string; path?: string }): OfflineSeedError {
+  if (reply.code === 'EFILECHANGED') {
+    return new OfflineSeedError('OfflineSeed.SourceChanged', 'InvalidData', reply.message, {
+      ...(reply.path === undefined ? {} : { targetObject: reply.path }),
+      recommendedAction: 'Nothing may change the source while drives are prepared: stop whatever writes to it, then run the same command again (it resumes).',
+    });
+  }
+  const system = Object.assign(new Error(reply.message), { code: reply.code, ...(reply.path === undefined ? {} : { path: reply.path }) });
+  return fromSystemError(system) ?? new OfflineSeedError('OfflineSeed.DriveWriteFailed', 'WriteError', `copying to the drive failed: ${reply.message}`, {
+    ...(reply.path === undefined ? {} : { targetObject: reply.path }),
+    recommendedAction: 'Check the drive and its connection, then run the same command again: it resumes.',
+  });
+}

@@ -1,0 +1,41 @@
+/** Messages between the drive copier (main thread) and its workers (driveCopy.worker.ts). */
+
+export interface WorkerSetup {
+  /** Bytes of the worker's I/O window: a multiple of 4 MiB. */
+  windowBytes: number;
+  /** fdatasync every copied file before it is renamed into place. */
+  sync: boolean;
+  /** Verify with O_DIRECT reads where the platform has them. */
+  directRead: boolean;
+  md5Backend: 'simd' | 'node';
+  /** Int32Array(1) over it: non-zero = cancel. */
+  cancel: SharedArrayBuffer;
+}
+
+export interface CopyFile {
+  source: string;
+  /** Temporary file on the drive (same folder tree as target), renamed to target when complete. */
+  temp: string;
+  target: string;
+  length: number;
+}
+
+export interface VerifyFile {
+  path: string;
+  length: number;
+  /** Expected upper-case hex MD5 of every 4 MiB piece. */
+  md5: readonly string[];
+  /** Expected SHA-256 of the whole file (repository files are named by it). */
+  sha256?: string;
+}
+
+export type WorkerRequest =
+  | { type: 'copy'; id: number; files: CopyFile[] }
+  | { type: 'verify'; id: number; files: VerifyFile[] };
+
+export type WorkerReply =
+  | { type: 'progress'; bytes: number }
+  | { type: 'copied'; id: number; results: { md5: string[]; length: number }[] }
+  | { type: 'verified'; id: number; results: { problems: string[]; direct: boolean }[] }
+  | { type: 'cancelled'; id: number }
+  | { type: 'failed'; id: number; code: string; message: string; path?: string };
