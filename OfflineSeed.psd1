@@ -15,6 +15,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
 
     FunctionsToExport    = @(
+        'Backup-OfflineSeed'
         'Get-OfflineSeed'
         'Get-OfflineSeedEngineVersion'
         'Get-OfflineSeedSnapshot'
@@ -45,6 +46,7 @@
         'psmodule/Private/Resolve-OfflineSeedPath.ps1'
         'psmodule/Private/Write-OfflineSeedRequest.ps1'
         'psmodule/Private/Write-OfflineSeedSecureJsonString.ps1'
+        'psmodule/Public/Backup-OfflineSeed.ps1'
         'psmodule/Public/Get-OfflineSeed.ps1'
         'psmodule/Public/Get-OfflineSeedEngineVersion.ps1'
         'psmodule/Public/Get-OfflineSeedSnapshot.ps1'

@@ -11,7 +11,7 @@ Set-StrictMode -Version 3.0
 $script:OfflineSeedModuleRoot = Split-Path -Path $PSScriptRoot -Parent
 
 # Params that are secrets in any engine command: never shown in -Debug or -Verbose output.
-$script:OfflineSeedSecretParameterNames = @('password', 'bitLockerKey', 'clientSecret', 'accessToken', 'storageKey')
+$script:OfflineSeedSecretParameterNames = @('password', 'bitLockerKey', 'clientSecret', 'accessToken', 'storageAccessToken', 'storageAccountKey', 'sasToken', 'storageKey')
 
 foreach ($folder in @('Private', 'Public')) {
     $folderPath = Join-Path -Path $PSScriptRoot -ChildPath $folder

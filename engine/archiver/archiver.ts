@@ -15,12 +15,14 @@ import { chunkerParametersFromJson, chunkerParametersToJson, deriveChunkerParame
 import { sealBlobPlaintext, type CompressionMode } from '../repo/format/blobSealing.ts';
 import { encodeIndex, type IndexedPack } from '../repo/format/indexFile.ts';
 import { PackBuilder } from '../repo/format/packBuilder.ts';
+import { LocalBackend } from '../repo/backend/localBackend.ts';
+import { BandwidthLimiter } from '../blob/bandwidthLimiter.ts';
 import type { PackEntry } from '../repo/format/packHeader.ts';
 import { encodeSnapshot } from '../repo/format/snapshot.ts';
 import { rfc3339Now } from '../repo/format/timestamp.ts';
 import type { Repository } from '../repo/repository.ts';
 import { sha256Hex } from '../repo/repository.ts';
-import { encodeTree } from '../repo/tree/treeEncoding.ts';
+import { decodeTree, encodeTree } from '../repo/tree/treeEncoding.ts';
 import type { TreeNode } from '../repo/tree/treeNode.ts';
 import { compileExcludes, type ExcludeMatcher } from './excludePatterns.ts';
 import { ProgressMeter } from './progressMeter.ts';
@@ -34,8 +36,12 @@ export interface ArchiveOptions {
   compression: CompressionMode;
   packSize: number;
   threads?: number;
+  /** Parent snapshot (id and root tree): unchanged files are taken from it without being read. */
   parent?: string;
+  parentTree?: string;
   activity: string;
+  /** Remote repositories: cap on upload bandwidth. */
+  bandwidthLimitBytesPerSecond?: number;
 }
 
 export interface ArchiveResult {
@@ -52,6 +58,10 @@ export interface ArchiveResult {
   /** Stored bytes of the new data blobs. */
   packedBytesNew: number;
   skippedPaths: number;
+  /** Files taken unchanged from the parent snapshot (not read). */
+  filesUnmodified: number;
+  /** Files that were in the parent snapshot but changed. */
+  filesChanged: number;
   /** Plaintext bytes of the distinct data blobs the snapshot references. */
   uniqueBytes: number;
   /** Stored bytes of those blobs. */
@@ -67,6 +77,8 @@ interface OpenDir {
   walked: boolean;
   path: Buffer;
   done?: (treeId: string) => void;
+  /** The same folder in the parent snapshot, by name (hex of the raw bytes). */
+  previous?: Map<string, TreeNode>;
 }
 
 const INDEX_EVERY_PACKS = 32;
@@ -90,9 +102,10 @@ export class Archiver {
   private lastIndexWrite = Date.now();
   private indexWrites: Promise<void> = Promise.resolve();
   private treePack: PackBuilder;
-  private readonly stats = { files: 0, directories: 0, bytesRead: 0, bytesStored: 0, dataBlobsNew: 0, uniqueBytesNew: 0, packedBytesNew: 0, skippedPaths: 0 };
+  private readonly stats = { files: 0, directories: 0, bytesRead: 0, bytesStored: 0, dataBlobsNew: 0, uniqueBytesNew: 0, packedBytesNew: 0, skippedPaths: 0, filesUnmodified: 0, filesChanged: 0 };
   private readonly progress: ProgressMeter;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly limiter: BandwidthLimiter | undefined;
 
   constructor(repo: Repository, events: EventSink, signal: AbortSignal, options: ArchiveOptions) {
     this.repo = repo;
@@ -102,6 +115,7 @@ export class Archiver {
     this.excluded = compileExcludes(options.excludes);
     this.treePack = new PackBuilder(repo.key, 'tree');
     this.progress = new ProgressMeter(events, options.activity);
+    this.limiter = options.bandwidthLimitBytesPerSecond === undefined ? undefined : new BandwidthLimiter(options.bandwidthLimitBytesPerSecond);
   }
 
   async run(): Promise<ArchiveResult> {
@@ -113,9 +127,13 @@ export class Archiver {
       chunker: chunkerParametersToJson(chunkerParametersOf(this.repo)),
       compression: this.options.compression,
       packSize: this.options.packSize,
-      repositoryPath: this.repo.backend.location,
+      ...(this.repo.backend instanceof LocalBackend ? { repositoryPath: this.repo.backend.location } : {}),
       readSize: 4 * 1024 * 1024,
     }, {
+      uploadPack: async (packId, bytes) => {
+        await this.limiter?.take(bytes.length);
+        await this.repo.backend.save({ type: 'data', name: packId }, bytes);
+      },
       claim: (id) => {
         if (this.repo.index.has('data', id) || this.claimedData.has(id)) return false;
         this.claimedData.add(id);
@@ -208,6 +226,7 @@ export class Archiver {
     let rootDone!: (id: string) => void;
     const rootId = new Promise<string>((r) => (rootDone = r));
     const root: OpenDir = { node: undefined, parent: undefined, children: [], pending: 0, walked: false, path: Buffer.alloc(0), done: rootDone };
+    if (this.options.parentTree !== undefined) root.previous = await this.previousContents(this.options.parentTree);
     const intermediates = new Map<string, OpenDir>();
     intermediates.set(rootPathOf(sources[0]!), root);
     for (const source of [...sources].sort()) {
@@ -218,6 +237,8 @@ export class Archiver {
           // restic records the folders above a source as stat (not lstat) sees them.
           const node = await nodeFromStat(ancestor, { followSymlinks: true });
           dir = { node, parent, children: [], pending: 0, walked: false, path: Buffer.from(ancestor) };
+          const before = parent.previous?.get(node.name.toString('hex'));
+          if (before?.type === 'dir' && before.subtree !== null) dir.previous = await this.previousContents(before.subtree);
           parent.pending++;
           intermediates.set(ancestor, dir);
         }
@@ -248,14 +269,25 @@ export class Archiver {
       this.skipped(path, error);
       return;
     }
+    const before = parent.previous?.get(node.name.toString('hex'));
     if (st.isDirectory()) {
       this.stats.directories++;
       const dir: OpenDir = { node, parent, children: [], pending: 0, walked: false, path };
+      if (before?.type === 'dir' && before.subtree !== null) dir.previous = await this.previousContents(before.subtree);
       parent.pending++;
       await this.walkDirectory(dir, pool);
       return;
     }
     if (st.isFile()) {
+      if (before !== undefined && this.unchanged(before, node)) {
+        node.content = before.content;
+        parent.children.push(node);
+        this.stats.files++;
+        this.stats.filesUnmodified++;
+        this.progress.skipped(Number(node.size));
+        return;
+      }
+      if (before?.type === 'file') this.stats.filesChanged++;
       parent.pending++;
       const { outcome } = await pool.archive(path, Number(st.size));
       const task = outcome.then((o) => this.fileArchived(path, node, parent, o));
@@ -264,6 +296,24 @@ export class Archiver {
       return;
     }
     parent.children.push(node);
+  }
+
+  /** A file is taken from the parent snapshot when size, mtime and inode match and its blobs are all stored. */
+  private unchanged(before: TreeNode, now: TreeNode): boolean {
+    return before.type === 'file'
+      && before.size === now.size
+      && before.mtime.unixSeconds === now.mtime.unixSeconds && before.mtime.nanos === now.mtime.nanos
+      && before.inode === now.inode
+      && (before.content ?? []).every((id) => this.repo.index.has('data', id));
+  }
+
+  private async previousContents(treeId: string): Promise<Map<string, TreeNode> | undefined> {
+    try {
+      return new Map(decodeTree(await this.repo.loadBlob('tree', treeId)).map((n) => [n.name.toString('hex'), n]));
+    } catch {
+      // A missing or damaged parent tree only means its files are read again.
+      return undefined;
+    }
   }
 
   private async walkDirectory(dir: OpenDir, pool: WorkerPool): Promise<void> {
@@ -354,6 +404,7 @@ export class Archiver {
     if (this.treePack.count === 0) return;
     const finished = this.treePack.finish();
     this.treePack = new PackBuilder(this.repo.key, 'tree');
+    await this.limiter?.take(finished.size);
     await this.repo.backend.save({ type: 'data', name: finished.id }, finished.parts, { durable: false });
     this.onPack(finished.id, finished.size, finished.entries, 0);
   }

@@ -15,6 +15,7 @@ import { chunkerParametersFromJson } from '../repo/chunker/chunkerParameters.ts'
 import type { CryptoKey } from '../repo/crypto/masterKey.ts';
 import { sealBlobToParts } from '../repo/format/blobSealing.ts';
 import { LocalPackWriter } from '../repo/backend/localPackWriter.ts';
+import { PackBuilder } from '../repo/format/packBuilder.ts';
 import { releaseGarbage } from '../runtime/startWorker.ts';
 import type { FileResult, FromWorker, ToWorker, WorkerInit } from './workerMessages.ts';
 
@@ -30,8 +31,15 @@ const WINDOW_SIZE = chunkerParams.maxSize + init.readSize;
 /** Bytes read of a large file between progress messages. */
 const PROGRESS_BYTES = 32 * 1024 * 1024;
 
-/** The pack being written; blobs go to its temporary file as they are sealed. */
-let pack: LocalPackWriter | undefined;
+/**
+ * The pack being filled: for a local repository blobs go straight to its temporary file; for a remote
+ * one it is kept in memory and handed to the main thread, which uploads it.
+ */
+let pack: LocalPackWriter | PackBuilder | undefined;
+/** Remote mode: packs handed over but not yet uploaded; processing pauses at MAX_PENDING_UPLOADS. */
+let pendingUploads = 0;
+const MAX_PENDING_UPLOADS = 1;
+const uploadWaiters: (() => void)[] = [];
 let packPlaintext = 0;
 let spareWindow: Buffer | undefined;
 let bytesSinceGc = 0;
@@ -103,7 +111,7 @@ function storeNewUnguarded(cut: CutChunks, need: readonly boolean[], offset: num
     if (!need[offset + i]) continue;
     const chunk = cut.chunks[i]!;
     const { parts, length, uncompressedLength } = sealBlobToParts(key, chunk, init.compression);
-    pack ??= new LocalPackWriter(init.repositoryPath, key, 'data');
+    pack ??= init.repositoryPath !== undefined ? new LocalPackWriter(init.repositoryPath, key, 'data') : new PackBuilder(key, 'data');
     pack.add(cut.ids[i]!, parts, uncompressedLength);
     packPlaintext += chunk.length;
     // Dead Buffers and zstd contexts are freed only by GC: collect the young generation every few
@@ -119,12 +127,31 @@ function storeNewUnguarded(cut: CutChunks, need: readonly boolean[], offset: num
 
 function writePack(): void {
   if (pack === undefined || pack.count === 0) return;
-  const finished = pack.finish();
-  pack = undefined;
   const plaintextBytes = packPlaintext;
   packPlaintext = 0;
+  if (pack instanceof LocalPackWriter) {
+    const finished = pack.finish();
+    pack = undefined;
+    releaseGarbage('major');
+    send({ type: 'pack', packId: finished.id, size: finished.size, entries: finished.entries, plaintextBytes });
+    return;
+  }
+  const finished = pack.finish();
+  pack = undefined;
+  const bytes = new ArrayBuffer(finished.size);
+  let offset = 0;
+  for (const part of finished.parts) {
+    new Uint8Array(bytes, offset, part.length).set(part);
+    offset += part.length;
+  }
+  pendingUploads++;
+  port.postMessage({ type: 'packReady', packId: finished.id, size: finished.size, entries: finished.entries, plaintextBytes, bytes } satisfies FromWorker, [bytes]);
   releaseGarbage('major');
-  send({ type: 'pack', packId: finished.id, size: finished.size, entries: finished.entries, plaintextBytes });
+}
+
+/** Remote mode: wait while the main thread is still uploading earlier packs. */
+async function uploadBackpressure(): Promise<void> {
+  while (pendingUploads >= MAX_PENDING_UPLOADS) await new Promise<void>((r) => uploadWaiters.push(r));
 }
 
 function readFully(fd: number, buffer: Buffer, offset: number): number {
@@ -187,6 +214,7 @@ async function archiveLargeFile(fd: number, result: FileResult): Promise<void> {
       result.size += n;
       const { cut, end: cutEnd } = cutAndHash(window, start, cuts.map((c) => c.length), result);
       storeNew(cut, await claim(cut.ids));
+      await uploadBackpressure();
       start = cutEnd;
     }
     const { cut } = cutAndHash(window, start, chunker.finish().map((c) => c.length), result);
@@ -234,6 +262,7 @@ async function handleBatch(batchId: number, files: { fileId: number; path: Uint8
     storeNew(w.cut, need, offset);
     offset += w.cut.ids.length;
   }
+  await uploadBackpressure();
   send({ type: 'batchDone', batchId, results, bytesRead });
 }
 
@@ -253,10 +282,18 @@ port.on('message', (message: ToWorker) => {
       resolve?.(message.need);
       break;
     }
+    case 'packStored':
+      pendingUploads--;
+      uploadWaiters.splice(0).forEach((r) => r());
+      break;
     case 'flush':
       try {
         writePack();
-        send({ type: 'flushed' });
+        // Remote mode: flushed only once every pack is uploaded.
+        void (async () => {
+          while (pendingUploads > 0) await new Promise<void>((r) => uploadWaiters.push(r));
+          send({ type: 'flushed' });
+        })();
       } catch (error) {
         fatal(error);
       }

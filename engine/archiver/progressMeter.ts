@@ -28,6 +28,13 @@ export class ProgressMeter {
     this.emit();
   }
 
+  /** A file taken unchanged from the parent snapshot counts as done without being read. */
+  skipped(bytes: number): void {
+    this.files++;
+    this.bytes += bytes;
+    this.emit();
+  }
+
   fileDone(path: string): void {
     this.files++;
     this.lastPath = path;

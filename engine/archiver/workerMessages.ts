@@ -12,8 +12,8 @@ export interface WorkerInit {
   chunker: ChunkerParametersJson;
   compression: CompressionMode;
   packSize: number;
-  /** Local repository folder the worker writes its packs into. */
-  repositoryPath: string;
+  /** Local repository folder the worker writes its packs into; absent: packs go to the main thread (remote repository). */
+  repositoryPath?: string;
   /** Files up to this size are read whole; larger ones are streamed through a window. */
   readSize: number;
 }
@@ -35,12 +35,15 @@ export interface FileResult {
 export type ToWorker =
   | { type: 'batch'; batchId: number; files: { fileId: number; path: Uint8Array }[] }
   | { type: 'claimed'; requestId: number; need: boolean[] }
-  | { type: 'flush' };
+  | { type: 'flush' }
+  | { type: 'packStored'; packId: string };
 
 export type FromWorker =
   | { type: 'claim'; requestId: number; ids: string[] }
   | { type: 'batchDone'; batchId: number; results: FileResult[]; bytesRead: number }
   | { type: 'pack'; packId: string; size: number; entries: PackEntry[]; plaintextBytes: number }
+  /** A finished pack for the main thread to upload (remote repositories); answered with packStored. */
+  | { type: 'packReady'; packId: string; size: number; entries: PackEntry[]; plaintextBytes: number; bytes: ArrayBuffer }
   | { type: 'read'; bytes: number }
   | { type: 'flushed' }
   | { type: 'fatal'; message: string; code?: string };

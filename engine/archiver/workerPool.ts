@@ -21,6 +21,8 @@ export interface PoolEvents {
   /** Is this data blob already stored or claimed? Claims it when not. */
   claim(id: string): boolean;
   onPack(packId: string, size: number, entries: PackEntry[], plaintextBytes: number): void;
+  /** Remote repositories: upload the pack; the worker waits for this before filling many more. */
+  uploadPack?(packId: string, bytes: Buffer): Promise<void>;
   onRead(bytes: number): void;
 }
 
@@ -151,6 +153,14 @@ export class WorkerPool {
       case 'pack':
         events.onPack(m.packId, m.size, m.entries, m.plaintextBytes);
         break;
+      case 'packReady': {
+        const upload = events.uploadPack?.(m.packId, Buffer.from(m.bytes)) ?? Promise.reject(new Error('no uploader for remote packs'));
+        upload.then(() => {
+          events.onPack(m.packId, m.size, m.entries, m.plaintextBytes);
+          this.send(slot, { type: 'packStored', packId: m.packId });
+        }, (error: unknown) => this.fail(error as Error));
+        break;
+      }
       case 'read':
         events.onRead(m.bytes);
         break;

@@ -1,6 +1,7 @@
 /** The command table: the one place a command is listed. */
 import type { RegisteredCommand } from './command.ts';
 import { makeDescribeCommand } from './describe.ts';
+import { backupRunCommand } from './backupRun.ts';
 import { diagnosticsEchoCommand } from './diagnosticsEcho.ts';
 import { drivePrepareCommand } from './drivePrepare.ts';
 import { driveVerifyCommand } from './driveVerify.ts';
@@ -21,6 +22,7 @@ commands.push(
   repoCheckCommand,
   restoreRunCommand,
   snapshotListCommand,
+  backupRunCommand,
   drivePrepareCommand, driveVerifyCommand,
 );
 

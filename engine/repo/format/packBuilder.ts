@@ -35,12 +35,17 @@ export class PackBuilder {
     return this.entries.length;
   }
 
-  add(id: string, sealed: Buffer, uncompressedLength: number): PackEntry {
-    const entry: PackEntry = { id, type: this.type, offset: this.bytes, length: sealed.length, uncompressedLength };
-    this.parts.push(sealed);
-    this.hash.update(sealed);
+  /** Adds one sealed blob, whole or as its pieces (IV, ciphertext, MAC). */
+  add(id: string, sealed: Buffer | readonly Uint8Array[], uncompressedLength: number): PackEntry {
+    const parts = Buffer.isBuffer(sealed) ? [sealed] : sealed.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength));
+    const length = parts.reduce((n, p) => n + p.length, 0);
+    const entry: PackEntry = { id, type: this.type, offset: this.bytes, length, uncompressedLength };
+    for (const part of parts) {
+      this.parts.push(part);
+      this.hash.update(part);
+    }
     this.entries.push(entry);
-    this.bytes += sealed.length;
+    this.bytes += length;
     return entry;
   }
 

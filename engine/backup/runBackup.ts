@@ -1,0 +1,99 @@
+/**
+ * Backup-OfflineSeed: an incremental backup straight into the (cloud) repository on top of the seed.
+ * Change detection uses the parent snapshot stored in the repository itself, so a lost local cache
+ * never forces re-reading everything. Order: packs, then the index, then the snapshot; an interrupted
+ * backup leaves packs that the next run re-indexes from their headers instead of uploading again.
+ */
+import { resolve } from 'node:path';
+import { Archiver, toSnapshotPath, type ArchiveResult } from '../archiver/archiver.ts';
+import type { EventSink } from '../protocol/eventSink.ts';
+import { OfflineSeedError } from '../protocol/errors.ts';
+import type { CompressionMode } from '../repo/format/blobSealing.ts';
+import { encodeIndex } from '../repo/format/indexFile.ts';
+import { acquireLock } from '../repo/lockManager.ts';
+import { recoverUnindexedPacks } from '../repo/packRecovery.ts';
+import { Repository, type SnapshotEntry } from '../repo/repository.ts';
+import { openBackend, parseAzureUrl, openAzureBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
+import type { AccessTier } from '../blob/azureBackend.ts';
+import { resolvePassword, type PasswordParams } from '../seed/password.ts';
+import { readDescriptor } from '../seed/seedDescriptor.ts';
+import { hostname as osHostname } from 'node:os';
+
+export interface BackupParams extends PasswordParams, AzureAccessParams {
+  repository: string;
+  stagingPath?: string;
+  sources?: string[];
+  excludes?: string[];
+  parent?: string;
+  hostname?: string;
+  tags?: string[];
+  compression?: CompressionMode;
+  dataTier?: AccessTier;
+  bandwidthLimitMBps?: number;
+  threads?: number;
+}
+
+export interface BackupOutcome {
+  repository: string;
+  archive: ArchiveResult;
+  parent: string | undefined;
+  resumed: boolean;
+  durationSeconds: number;
+}
+
+/** restic's rule: the latest snapshot of the same host with the same set of paths. */
+export function chooseParent(snapshots: readonly SnapshotEntry[], host: string, paths: readonly string[]): SnapshotEntry | undefined {
+  const wanted = [...paths].sort().join('\n');
+  return [...snapshots].reverse().find((s) => s.snapshot.hostname === host && [...s.snapshot.paths].sort().join('\n') === wanted);
+}
+
+export async function runBackup(params: BackupParams, context: { events: EventSink; signal: AbortSignal }): Promise<BackupOutcome> {
+  const started = Date.now();
+  const seed = params.stagingPath === undefined ? undefined : await readDescriptor(resolve(params.stagingPath));
+  if (params.stagingPath !== undefined && seed === undefined) {
+    throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${params.stagingPath} (no offlineseed.json)`, { targetObject: params.stagingPath });
+  }
+  const sources = (params.sources ?? seed?.sources)?.map((s) => resolve(s));
+  if (sources === undefined || sources.length === 0) {
+    throw new OfflineSeedError('OfflineSeed.InvalidRequest', 'InvalidArgument', 'params.sources: give the sources to back up, or the stagingPath of the seed', { targetObject: 'params.sources' });
+  }
+  const password = resolvePassword(params);
+  const azure = parseAzureUrl(params.repository);
+  const backend = azure !== undefined
+    ? openAzureBackend(azure, params, params.dataTier === undefined ? {} : { dataTier: params.dataTier })
+    : openBackend(params.repository, params);
+  const repo = await Repository.open(backend, password);
+  const lock = await acquireLock(repo, false);
+  try {
+    await repo.loadIndex();
+    const { recovered } = await recoverUnindexedPacks(repo);
+    if (recovered.length > 0) {
+      const id = await repo.saveUnpacked('index', encodeIndex(recovered.map((p) => ({ id: p.id, blobs: p.entries }))));
+      repo.noteIndexFile(id);
+      context.events.log('information', `resuming: ${recovered.length} packs of an interrupted backup are reused, not uploaded again`);
+    }
+    const host = params.hostname ?? seed?.settings?.hostname ?? osHostname();
+    const snapshots = await repo.listSnapshots();
+    const parent = params.parent === undefined || params.parent === 'latest'
+      ? chooseParent(snapshots, host, sources.map(toSnapshotPath))
+      : await repo.findSnapshot(params.parent);
+    if (parent === undefined) context.events.log('warning', 'no parent snapshot of this host and these paths: every file is read (but only new data is uploaded)');
+    else context.events.log('verbose', `parent snapshot ${parent.id.slice(0, 8)} of ${parent.snapshot.time}`);
+    const tags = params.tags ?? seed?.settings?.tags;
+    const archive = await new Archiver(repo, context.events, context.signal, {
+      sources,
+      excludes: params.excludes ?? seed?.excludes ?? [],
+      hostname: host,
+      ...(tags === undefined ? {} : { tags }),
+      compression: params.compression ?? 'auto',
+      packSize: 16 * 1024 * 1024,
+      ...(params.threads === undefined ? {} : { threads: params.threads }),
+      ...(parent === undefined ? {} : { parent: parent.id, parentTree: parent.snapshot.tree }),
+      ...(params.bandwidthLimitMBps === undefined ? {} : { bandwidthLimitBytesPerSecond: params.bandwidthLimitMBps * 1_000_000 }),
+      activity: `Backing up to ${backend.location}`,
+    }).run();
+    return { repository: backend.location, archive, parent: parent?.id, resumed: recovered.length > 0, durationSeconds: (Date.now() - started) / 1000 };
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}
