@@ -21,6 +21,30 @@ function Get-OfflineSeedSnapshot {
     .PARAMETER PasswordFile
     File whose first line is the repository password; for scheduled tasks and runbooks.
 
+    .PARAMETER Environment
+    Azure cloud of an azure:// repository: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.
+
+    .PARAMETER TenantId
+    Entra tenant of the service principal.
+
+    .PARAMETER ClientId
+    Application (client) id of the service principal.
+
+    .PARAMETER ClientSecret
+    Client secret of the service principal, as a SecureString.
+
+    .PARAMETER CertificatePath
+    PEM certificate (with its key) of the service principal.
+
+    .PARAMETER StorageAccessToken
+    Storage access token, as a SecureString (Get-AzAccessToken -ResourceTypeName Storage).
+
+    .PARAMETER StorageAccountKey
+    Storage account key, as a SecureString.
+
+    .PARAMETER SasToken
+    Container SAS token, as a SecureString.
+
     .EXAMPLE
     Get-OfflineSeedSnapshot -Repository F:\Staging -Password (Read-Host -AsSecureString)
 
@@ -57,7 +81,35 @@ function Get-OfflineSeedSnapshot {
 
         [Parameter(Mandatory, ParameterSetName = 'PasswordFile')]
         [ValidateNotNullOrEmpty()]
-        [string] $PasswordFile
+        [string] $PasswordFile,
+
+        [Parameter()]
+        [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')]
+        [string] $Environment,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $TenantId,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $ClientId,
+
+        [Parameter()]
+        [System.Security.SecureString] $ClientSecret,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $CertificatePath,
+
+        [Parameter()]
+        [System.Security.SecureString] $StorageAccessToken,
+
+        [Parameter()]
+        [System.Security.SecureString] $StorageAccountKey,
+
+        [Parameter()]
+        [System.Security.SecureString] $SasToken
     )
 
     process {
@@ -68,6 +120,14 @@ function Get-OfflineSeedSnapshot {
         } else {
             $params['password'] = $Password
         }
+        if ($PSBoundParameters.ContainsKey('Environment')) { $params['environment'] = $Environment }
+        if ($PSBoundParameters.ContainsKey('TenantId')) { $params['tenantId'] = $TenantId }
+        if ($PSBoundParameters.ContainsKey('ClientId')) { $params['clientId'] = $ClientId }
+        if ($PSBoundParameters.ContainsKey('ClientSecret')) { $params['clientSecret'] = $ClientSecret }
+        if ($PSBoundParameters.ContainsKey('CertificatePath')) { $params['clientCertificatePath'] = Resolve-OfflineSeedPath -Path $CertificatePath }
+        if ($PSBoundParameters.ContainsKey('StorageAccessToken')) { $params['storageAccessToken'] = $StorageAccessToken }
+        if ($PSBoundParameters.ContainsKey('StorageAccountKey')) { $params['storageAccountKey'] = $StorageAccountKey }
+        if ($PSBoundParameters.ContainsKey('SasToken')) { $params['sasToken'] = $SasToken }
         Invoke-OfflineSeedEngine -Command 'snapshot.list' -Parameters $params -Cmdlet $PSCmdlet -AddProperty @{ Repository = $repositoryPath }
     }
 }

@@ -45,6 +45,30 @@ function Restore-OfflineSeed {
     .PARAMETER Confirm
     Asks for confirmation before restoring.
 
+    .PARAMETER Environment
+    Azure cloud of an azure:// repository: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.
+
+    .PARAMETER TenantId
+    Entra tenant of the service principal.
+
+    .PARAMETER ClientId
+    Application (client) id of the service principal.
+
+    .PARAMETER ClientSecret
+    Client secret of the service principal, as a SecureString.
+
+    .PARAMETER CertificatePath
+    PEM certificate (with its key) of the service principal.
+
+    .PARAMETER StorageAccessToken
+    Storage access token, as a SecureString (Get-AzAccessToken -ResourceTypeName Storage).
+
+    .PARAMETER StorageAccountKey
+    Storage account key, as a SecureString.
+
+    .PARAMETER SasToken
+    Container SAS token, as a SecureString.
+
     .EXAMPLE
     Restore-OfflineSeed -Repository F:\Staging -PasswordFile C:\Secure\repo.txt -TargetPath D:\Restore
 
@@ -100,7 +124,35 @@ function Restore-OfflineSeed {
 
         [Parameter()]
         [ValidateSet('always', 'never', 'if-changed')]
-        [string] $Overwrite
+        [string] $Overwrite,
+
+        [Parameter()]
+        [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')]
+        [string] $Environment,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $TenantId,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $ClientId,
+
+        [Parameter()]
+        [System.Security.SecureString] $ClientSecret,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $CertificatePath,
+
+        [Parameter()]
+        [System.Security.SecureString] $StorageAccessToken,
+
+        [Parameter()]
+        [System.Security.SecureString] $StorageAccountKey,
+
+        [Parameter()]
+        [System.Security.SecureString] $SasToken
     )
 
     process {
@@ -119,6 +171,14 @@ function Restore-OfflineSeed {
         if ($PSBoundParameters.ContainsKey('Include')) { $params['include'] = [string[]]$Include }
         if ($PSBoundParameters.ContainsKey('Overwrite')) { $params['overwrite'] = $Overwrite }
 
+        if ($PSBoundParameters.ContainsKey('Environment')) { $params['environment'] = $Environment }
+        if ($PSBoundParameters.ContainsKey('TenantId')) { $params['tenantId'] = $TenantId }
+        if ($PSBoundParameters.ContainsKey('ClientId')) { $params['clientId'] = $ClientId }
+        if ($PSBoundParameters.ContainsKey('ClientSecret')) { $params['clientSecret'] = $ClientSecret }
+        if ($PSBoundParameters.ContainsKey('CertificatePath')) { $params['clientCertificatePath'] = Resolve-OfflineSeedPath -Path $CertificatePath }
+        if ($PSBoundParameters.ContainsKey('StorageAccessToken')) { $params['storageAccessToken'] = $StorageAccessToken }
+        if ($PSBoundParameters.ContainsKey('StorageAccountKey')) { $params['storageAccountKey'] = $StorageAccountKey }
+        if ($PSBoundParameters.ContainsKey('SasToken')) { $params['sasToken'] = $SasToken }
         $dryRun = -not $PSCmdlet.ShouldProcess($target, "Restore snapshot $SnapshotId from $repositoryPath")
         if ($dryRun -and -not $WhatIfPreference) { return }
         Invoke-OfflineSeedEngine -Command 'restore.run' -Parameters $params -DryRun:$dryRun -Cmdlet $PSCmdlet

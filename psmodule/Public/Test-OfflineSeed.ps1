@@ -35,6 +35,30 @@ function Test-OfflineSeed {
     .PARAMETER Keyless
     Check without the password: only that each pack's name is the SHA-256 of its content.
 
+    .PARAMETER Environment
+    Azure cloud of an azure:// repository: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.
+
+    .PARAMETER TenantId
+    Entra tenant of the service principal.
+
+    .PARAMETER ClientId
+    Application (client) id of the service principal.
+
+    .PARAMETER ClientSecret
+    Client secret of the service principal, as a SecureString.
+
+    .PARAMETER CertificatePath
+    PEM certificate (with its key) of the service principal.
+
+    .PARAMETER StorageAccessToken
+    Storage access token, as a SecureString (Get-AzAccessToken -ResourceTypeName Storage).
+
+    .PARAMETER StorageAccountKey
+    Storage account key, as a SecureString.
+
+    .PARAMETER SasToken
+    Container SAS token, as a SecureString.
+
     .EXAMPLE
     Test-OfflineSeed -Repository F:\Staging -PasswordFile C:\Secure\repo.txt -ReadData
 
@@ -85,7 +109,35 @@ function Test-OfflineSeed {
         [string] $ReadDataSubset,
 
         [Parameter(ParameterSetName = 'Keyless')]
-        [switch] $Keyless
+        [switch] $Keyless,
+
+        [Parameter()]
+        [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')]
+        [string] $Environment,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $TenantId,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $ClientId,
+
+        [Parameter()]
+        [System.Security.SecureString] $ClientSecret,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $CertificatePath,
+
+        [Parameter()]
+        [System.Security.SecureString] $StorageAccessToken,
+
+        [Parameter()]
+        [System.Security.SecureString] $StorageAccountKey,
+
+        [Parameter()]
+        [System.Security.SecureString] $SasToken
     )
 
     process {
@@ -98,6 +150,14 @@ function Test-OfflineSeed {
         if ($Keyless) { $params['keyless'] = $true }
         if ($ReadData) { $params['readData'] = $true }
         if ($PSBoundParameters.ContainsKey('ReadDataSubset')) { $params['readDataSubset'] = $ReadDataSubset }
+        if ($PSBoundParameters.ContainsKey('Environment')) { $params['environment'] = $Environment }
+        if ($PSBoundParameters.ContainsKey('TenantId')) { $params['tenantId'] = $TenantId }
+        if ($PSBoundParameters.ContainsKey('ClientId')) { $params['clientId'] = $ClientId }
+        if ($PSBoundParameters.ContainsKey('ClientSecret')) { $params['clientSecret'] = $ClientSecret }
+        if ($PSBoundParameters.ContainsKey('CertificatePath')) { $params['clientCertificatePath'] = Resolve-OfflineSeedPath -Path $CertificatePath }
+        if ($PSBoundParameters.ContainsKey('StorageAccessToken')) { $params['storageAccessToken'] = $StorageAccessToken }
+        if ($PSBoundParameters.ContainsKey('StorageAccountKey')) { $params['storageAccountKey'] = $StorageAccountKey }
+        if ($PSBoundParameters.ContainsKey('SasToken')) { $params['sasToken'] = $SasToken }
         Invoke-OfflineSeedEngine -Command 'repo.check' -Parameters $params -Cmdlet $PSCmdlet
     }
 }
