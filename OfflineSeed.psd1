@@ -16,6 +16,7 @@
 
     FunctionsToExport    = @(
         'Backup-OfflineSeed'
+        'Complete-OfflineSeed'
         'Get-OfflineSeed'
         'Get-OfflineSeedEngineVersion'
         'Get-OfflineSeedSnapshot'
@@ -47,6 +48,7 @@
         'psmodule/Private/Write-OfflineSeedRequest.ps1'
         'psmodule/Private/Write-OfflineSeedSecureJsonString.ps1'
         'psmodule/Public/Backup-OfflineSeed.ps1'
+        'psmodule/Public/Complete-OfflineSeed.ps1'
         'psmodule/Public/Get-OfflineSeed.ps1'
         'psmodule/Public/Get-OfflineSeedEngineVersion.ps1'
         'psmodule/Public/Get-OfflineSeedSnapshot.ps1'

@@ -35,6 +35,7 @@ const AUTH_ERROR_CODES = new Set(['AuthenticationFailed', 'InvalidAuthentication
 export class AzureBackend implements Backend {
   readonly location: string;
   private readonly container: ContainerClient;
+  private readonly service: BlobServiceClient;
   private readonly prefix: string;
   private readonly options: AzureBackendOptions;
 
@@ -52,7 +53,17 @@ export class AzureBackend implements Backend {
       : c.kind === 'sas'
         ? new BlobServiceClient(`${options.endpoint}?${c.sas.replace(/^\?/, '')}`, new AnonymousCredential(), pipeline)
         : new BlobServiceClient(options.endpoint, c.token, pipeline);
+    this.service = service;
     this.container = service.getContainerClient(options.container);
+  }
+
+  /** This repository's container, or another container of the same account (diagnostics logs). */
+  containerClient(name?: string): ContainerClient {
+    return name === undefined ? this.container : this.service.getContainerClient(name);
+  }
+
+  get containerName(): string {
+    return this.options.container;
   }
 
   blobName(handle: FileHandle): string {

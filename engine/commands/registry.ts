@@ -2,6 +2,7 @@
 import type { RegisteredCommand } from './command.ts';
 import { makeDescribeCommand } from './describe.ts';
 import { backupRunCommand } from './backupRun.ts';
+import { seedCompleteCommand } from './seedComplete.ts';
 import { diagnosticsEchoCommand } from './diagnosticsEcho.ts';
 import { drivePrepareCommand } from './drivePrepare.ts';
 import { driveVerifyCommand } from './driveVerify.ts';
@@ -23,6 +24,7 @@ commands.push(
   restoreRunCommand,
   snapshotListCommand,
   backupRunCommand,
+  seedCompleteCommand,
   drivePrepareCommand, driveVerifyCommand,
 );
 

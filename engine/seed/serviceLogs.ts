@@ -1,0 +1,60 @@
+/**
+ * The import service's own account of what went wrong: DriveLog error/verbose logs (versions
+ * 2014-11-01 and 2018-10-01, in <diagnostics container>/waies/<job>_<drive>_<time>_error.xml) and the
+ * Data Box era CopyLog (container databoxcopylog, <order>_<serial>_CopyLog_<job>.xml). Only the blob
+ * paths reported as failed matter here; they are verified and repaired first.
+ */
+import type { ContainerClient } from '@azure/storage-blob';
+
+export interface ReportedFailure {
+  blobPath: string;
+  status: string;
+  log: string;
+}
+
+function decodeXml(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+}
+
+/** Blobs whose Status is not Completed in a DriveLog (error logs list only failures; verbose logs all). */
+export function failuresFromDriveLog(xml: string, log: string): ReportedFailure[] {
+  const out: ReportedFailure[] = [];
+  for (const m of xml.matchAll(/<Blob\b([^>]*)>([\s\S]*?)<\/Blob>/g)) {
+    const status = /\bStatus="([^"]*)"/.exec(m[1]!)?.[1] ?? 'Unknown';
+    const path = /<BlobPath>([\s\S]*?)<\/BlobPath>/.exec(m[2]!)?.[1];
+    if (path !== undefined && status !== 'Completed') out.push({ blobPath: decodeXml(path.trim()), status, log });
+  }
+  return out;
+}
+
+/** ErroredEntity elements of a CopyLog (their Path is container/blob). */
+export function failuresFromCopyLog(xml: string, log: string): ReportedFailure[] {
+  const out: ReportedFailure[] = [];
+  for (const m of xml.matchAll(/<ErroredEntity\b([^>]*)>([\s\S]*?)<\/ErroredEntity>/g)) {
+    const path = /\bPath="([^"]*)"/.exec(m[1]!)?.[1];
+    const code = /<ErrorCode>([\s\S]*?)<\/ErrorCode>/.exec(m[2]!)?.[1] ?? /<Category>([\s\S]*?)<\/Category>/.exec(m[2]!)?.[1] ?? 'Error';
+    if (path !== undefined) out.push({ blobPath: decodeXml(path.trim()), status: decodeXml(code.trim()), log });
+  }
+  return out;
+}
+
+/** Reads every log of this job it can find; a missing diagnostics container just means no reports. */
+export async function readServiceLogs(diagnostics: ContainerClient, copyLogs: ContainerClient, jobName: string): Promise<{ failures: ReportedFailure[]; logsRead: number }> {
+  const failures: ReportedFailure[] = [];
+  let logsRead = 0;
+  const read = async (container: ContainerClient, prefix: string, match: (name: string) => boolean, parse: (xml: string, log: string) => ReportedFailure[]): Promise<void> => {
+    try {
+      for await (const blob of container.listBlobsFlat({ prefix })) {
+        if (!match(blob.name)) continue;
+        const xml = (await container.getBlobClient(blob.name).downloadToBuffer()).toString('utf8');
+        failures.push(...parse(xml, `${container.containerName}/${blob.name}`));
+        logsRead++;
+      }
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    }
+  };
+  await read(diagnostics, `waies/${jobName}_`, (n) => /_(error|verbose)\.xml$/.test(n), failuresFromDriveLog);
+  await read(copyLogs, '', (n) => n.includes('_CopyLog_') && n.includes(jobName), failuresFromCopyLog);
+  return { failures, logsRead };
+}
