@@ -47,7 +47,7 @@ interface WorkerSlot {
 
 const MAX_BATCHES_PER_WORKER = 2;
 const BATCH_FILES = 64;
-const BATCH_BYTES = 8 * 1024 * 1024;
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 export class WorkerPool {
   private readonly slots: WorkerSlot[] = [];
