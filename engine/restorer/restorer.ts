@@ -56,6 +56,7 @@ export class Restorer {
   private readonly dirs: PlannedFile[] = [];
   private readonly stats: RestoreStats = { files: 0, directories: 0, symlinks: 0, bytes: 0, filesSkipped: 0 };
   private totalBytes = 0;
+  private readonly creating: Promise<unknown>[] = [];
 
   constructor(repo: Repository, events: EventSink, signal: AbortSignal, options: RestoreOptions) {
     this.repo = repo;
@@ -71,6 +72,7 @@ export class Restorer {
     await fs.mkdir(target, { recursive: true });
     await this.planTree(this.options.treeId, target, '', !existed);
     await this.writeBlobs();
+    await Promise.all(this.creating);
     await inParallel(this.files, METADATA_CONCURRENCY, (f) => restoreMetadata(f.path, f.node));
     for (const { path, node } of this.dirs.reverse()) await restoreMetadata(path, node);
     this.events.progress({ id: 1, activity: 'Restoring', status: 'done', percent: 100, completed: true });
@@ -138,6 +140,9 @@ export class Restorer {
       await (await fs.open(path, 'w', 0o600)).close();
       return;
     }
+    // Creating files is the slowest part of restoring many small ones; the main thread does it on libuv's
+    // pool while the workers decode (they create a file themselves if they get there first).
+    this.creating.push(fs.appendFile(path, '', { mode: 0o600 }).catch(() => undefined));
     let offset = 0;
     for (const id of content) {
       const location = this.repo.index.lookup('data', id);
