@@ -36,6 +36,7 @@
         'psmodule/OfflineSeed.psm1'
         'psmodule/OfflineSeed.format.ps1xml'
         'psmodule/en-US/about_OfflineSeed.help.txt'
+        'psmodule/Private/Add-OfflineSeedAzureAccess.ps1'
         'psmodule/Private/ConvertTo-OfflineSeedErrorRecord.ps1'
         'psmodule/Private/ConvertTo-OfflineSeedJsonValue.ps1'
         'psmodule/Private/ConvertTo-OfflineSeedObject.ps1'

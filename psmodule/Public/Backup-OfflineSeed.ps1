@@ -206,14 +206,7 @@ function Backup-OfflineSeed {
         if ($PSBoundParameters.ContainsKey('DataTier')) { $params['dataTier'] = $DataTier }
         if ($PSBoundParameters.ContainsKey('BandwidthLimitMBps')) { $params['bandwidthLimitMBps'] = $BandwidthLimitMBps }
         if ($PSBoundParameters.ContainsKey('ThrottleLimit')) { $params['threads'] = $ThrottleLimit }
-        if ($PSBoundParameters.ContainsKey('Environment')) { $params['environment'] = $Environment }
-        if ($PSBoundParameters.ContainsKey('TenantId')) { $params['tenantId'] = $TenantId }
-        if ($PSBoundParameters.ContainsKey('ClientId')) { $params['clientId'] = $ClientId }
-        if ($PSBoundParameters.ContainsKey('ClientSecret')) { $params['clientSecret'] = $ClientSecret }
-        if ($PSBoundParameters.ContainsKey('CertificatePath')) { $params['clientCertificatePath'] = Resolve-OfflineSeedPath -Path $CertificatePath }
-        if ($PSBoundParameters.ContainsKey('StorageAccessToken')) { $params['storageAccessToken'] = $StorageAccessToken }
-        if ($PSBoundParameters.ContainsKey('StorageAccountKey')) { $params['storageAccountKey'] = $StorageAccountKey }
-        if ($PSBoundParameters.ContainsKey('SasToken')) { $params['sasToken'] = $SasToken }
+        Add-OfflineSeedAzureAccess -Parameters $params -BoundParameters $PSBoundParameters
 
         $dryRun = -not $PSCmdlet.ShouldProcess($Repository, 'Back up new and changed files')
         if ($dryRun -and -not $WhatIfPreference) { return }

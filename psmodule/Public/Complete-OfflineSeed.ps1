@@ -148,14 +148,7 @@ function Complete-OfflineSeed {
         if ($ReadData) { $params['readData'] = $true }
         if ($Force) { $params['force'] = $true }
         if ($PSBoundParameters.ContainsKey('DiagnosticsContainer')) { $params['diagnosticsContainer'] = $DiagnosticsContainer }
-        if ($PSBoundParameters.ContainsKey('Environment')) { $params['environment'] = $Environment }
-        if ($PSBoundParameters.ContainsKey('TenantId')) { $params['tenantId'] = $TenantId }
-        if ($PSBoundParameters.ContainsKey('ClientId')) { $params['clientId'] = $ClientId }
-        if ($PSBoundParameters.ContainsKey('ClientSecret')) { $params['clientSecret'] = $ClientSecret }
-        if ($PSBoundParameters.ContainsKey('CertificatePath')) { $params['clientCertificatePath'] = Resolve-OfflineSeedPath -Path $CertificatePath }
-        if ($PSBoundParameters.ContainsKey('StorageAccessToken')) { $params['storageAccessToken'] = $StorageAccessToken }
-        if ($PSBoundParameters.ContainsKey('StorageAccountKey')) { $params['storageAccountKey'] = $StorageAccountKey }
-        if ($PSBoundParameters.ContainsKey('SasToken')) { $params['sasToken'] = $SasToken }
+        Add-OfflineSeedAzureAccess -Parameters $params -BoundParameters $PSBoundParameters
 
         $dryRun = -not $PSCmdlet.ShouldProcess($staging, 'Verify the imported container and repair it from staging')
         if ($dryRun -and -not $WhatIfPreference) { return }

@@ -171,14 +171,7 @@ function Restore-OfflineSeed {
         if ($PSBoundParameters.ContainsKey('Include')) { $params['include'] = [string[]]$Include }
         if ($PSBoundParameters.ContainsKey('Overwrite')) { $params['overwrite'] = $Overwrite }
 
-        if ($PSBoundParameters.ContainsKey('Environment')) { $params['environment'] = $Environment }
-        if ($PSBoundParameters.ContainsKey('TenantId')) { $params['tenantId'] = $TenantId }
-        if ($PSBoundParameters.ContainsKey('ClientId')) { $params['clientId'] = $ClientId }
-        if ($PSBoundParameters.ContainsKey('ClientSecret')) { $params['clientSecret'] = $ClientSecret }
-        if ($PSBoundParameters.ContainsKey('CertificatePath')) { $params['clientCertificatePath'] = Resolve-OfflineSeedPath -Path $CertificatePath }
-        if ($PSBoundParameters.ContainsKey('StorageAccessToken')) { $params['storageAccessToken'] = $StorageAccessToken }
-        if ($PSBoundParameters.ContainsKey('StorageAccountKey')) { $params['storageAccountKey'] = $StorageAccountKey }
-        if ($PSBoundParameters.ContainsKey('SasToken')) { $params['sasToken'] = $SasToken }
+        Add-OfflineSeedAzureAccess -Parameters $params -BoundParameters $PSBoundParameters
         $dryRun = -not $PSCmdlet.ShouldProcess($target, "Restore snapshot $SnapshotId from $repositoryPath")
         if ($dryRun -and -not $WhatIfPreference) { return }
         Invoke-OfflineSeedEngine -Command 'restore.run' -Parameters $params -DryRun:$dryRun -Cmdlet $PSCmdlet

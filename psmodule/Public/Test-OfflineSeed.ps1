@@ -150,14 +150,7 @@ function Test-OfflineSeed {
         if ($Keyless) { $params['keyless'] = $true }
         if ($ReadData) { $params['readData'] = $true }
         if ($PSBoundParameters.ContainsKey('ReadDataSubset')) { $params['readDataSubset'] = $ReadDataSubset }
-        if ($PSBoundParameters.ContainsKey('Environment')) { $params['environment'] = $Environment }
-        if ($PSBoundParameters.ContainsKey('TenantId')) { $params['tenantId'] = $TenantId }
-        if ($PSBoundParameters.ContainsKey('ClientId')) { $params['clientId'] = $ClientId }
-        if ($PSBoundParameters.ContainsKey('ClientSecret')) { $params['clientSecret'] = $ClientSecret }
-        if ($PSBoundParameters.ContainsKey('CertificatePath')) { $params['clientCertificatePath'] = Resolve-OfflineSeedPath -Path $CertificatePath }
-        if ($PSBoundParameters.ContainsKey('StorageAccessToken')) { $params['storageAccessToken'] = $StorageAccessToken }
-        if ($PSBoundParameters.ContainsKey('StorageAccountKey')) { $params['storageAccountKey'] = $StorageAccountKey }
-        if ($PSBoundParameters.ContainsKey('SasToken')) { $params['sasToken'] = $SasToken }
+        Add-OfflineSeedAzureAccess -Parameters $params -BoundParameters $PSBoundParameters
         Invoke-OfflineSeedEngine -Command 'repo.check' -Parameters $params -Cmdlet $PSCmdlet
     }
 }

@@ -1137,8 +1137,11 @@ export function analyzeModule(files: Map<string, string>, options: AnalyzeOption
       if (name === 'null' || name.includes(':')) continue;
       if (!read.has(name)) report('variables', `${fn.file}:${node.startPosition.row + 1}: ${fn.name} sets $${name} but never reads it`);
     }
+    // As PSScriptAnalyzer's ReviewUnusedParameter: a function that hands $PSBoundParameters on as a
+    // whole (not just .ContainsKey) may use any of its parameters through it.
+    const forwardsBound = /\$PSBoundParameters(?!\s*[.[])/i.test(fn.body.text);
     for (const p of fn.params) {
-      if (!read.has(p.name.toLowerCase())) report('unusedParams', `${fn.name}: parameter -${p.name} is never used`);
+      if (!forwardsBound && !read.has(p.name.toLowerCase())) report('unusedParams', `${fn.name}: parameter -${p.name} is never used`);
     }
   }
 
