@@ -1,15 +1,20 @@
 /**
- * npm run demo: OfflineSeed's main job on a built-in example, no Azure account needed. Makes a small
- * dataset (text that compresses, random data, a duplicate, many small files, odd names), then runs the
- * engine as a person would: stage the seed, check every byte, let restic (the independent oracle)
- * check it too, restore it and compare with the source. Leaves no process running.
+ * npm run demo: the whole offline seeding workflow on this machine, no Azure account needed.
+ * Starts the test world (Azurite as Blob storage, the Import/Export emulator, the simulated datacenter),
+ * makes an example server dataset, and runs the engine as an admin would: stage the seed, prepare two
+ * shipping drives (spanning), create and ship the import job, let the datacenter import the drives,
+ * complete the seed (verify the container, repair), run an incremental backup over the network, then
+ * restore from the cloud and compare with the source, and check every byte in the cloud.
+ * Leaves no process running.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DriveStatus } from '@azure/arm-storageimportexport';
+import { startWorld, type World } from '../test/world/world.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const engine = join(root, 'dist', process.platform === 'win32' ? 'offlineseed-engine.exe' : 'offlineseed-engine');
@@ -18,22 +23,34 @@ const source = join(work, 'server-data');
 const staging = join(work, 'staging');
 const restored = join(work, 'restored');
 const password = randomBytes(18).toString('base64url');
-const env = { ...process.env, OFFLINESEED_PASSWORD: password, RESTIC_PASSWORD: password };
+const jobName = 'demo-seed';
 const started = Date.now();
+let world: World | undefined;
 
 function step(title: string): void {
   process.stdout.write(`\n== ${title}\n`);
 }
 
-function run(args: string[], what: string): string {
-  const r = spawnSync(engine, args, { env, encoding: 'utf8', stdio: ['inherit', 'pipe', 'inherit'] });
-  process.stdout.write(r.stdout);
-  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status})`);
-  return r.stdout;
+/** Runs the engine CLI like a person; its progress line and messages show on this terminal. */
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(engine, args, { env: { ...process.env, ...env, OFFLINESEED_PASSWORD: password }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      process.stdout.write(d);
+    });
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`offlineseed-engine ${args.slice(0, 2).join(' ')} failed (exit ${code})`))));
+  });
 }
 
 function field(output: string, name: string): string {
   return new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(output)?.[1]?.trim() ?? '?';
+}
+
+/** A recovery password of the shape BitLocker makes: eight groups of six digits, each divisible by 11. */
+function recoveryPassword(): string {
+  return Array.from({ length: 8 }, () => String(11 * (randomBytes(2).readUInt16LE(0) % 65536)).padStart(6, '0')).join('-');
 }
 
 function makeExample(dir: string): void {
@@ -45,7 +62,7 @@ function makeExample(dir: string): void {
     for (let n = 0; n < 60_000; n++) lines.push(`2026-11-${String(1 + (n % 28)).padStart(2, '0')} INFO worker-${(n * 7 + i) % 8} request ${n * (i + 3)} served in ${(n * i) % 97} ms`);
     writeFileSync(join(dir, 'logs', `app-${i}.log`), lines.join('\n'));
   }
-  const db = randomBytes(24 * 1024 * 1024);
+  const db = randomBytes(12 * 1024 * 1024);
   writeFileSync(join(dir, 'databases', 'sales.mdf'), db);
   writeFileSync(join(dir, 'databases', 'sales-copy.mdf'), db);
   for (let i = 0; i < 500; i++) writeFileSync(join(dir, 'documents', 'small', `note-${i}.txt`), `note ${i}\n`.repeat(1 + (i % 200)));
@@ -66,48 +83,90 @@ function digestTree(dir: string): Map<string, string> {
   return out;
 }
 
-try {
+async function main(): Promise<void> {
   if (!existsSync(engine)) throw new Error(`${engine} is missing: run npm run build`);
-  step('Example data');
+  step('The test world: Azurite (Blob storage), the Import/Export emulator, the simulated datacenter');
+  world = await startWorld();
+  const env = world.env;
+  const account = world.storageAccount.name;
+  process.stdout.write(`storage account ${account}, resource group ${world.resourceGroupName}\n`);
   makeExample(source);
-  process.stdout.write(`created ${source}\n`);
 
   step('1. Stage the seed (Start-OfflineSeed): compressed, deduplicated, encrypted restic repository');
-  const staged = run(['seed', 'start', '--source', source, '--staging', staging, '--job-name', 'demo-seed', '--storage-account', 'demostorage', '--container', 'seed', '--prefix', 'server01'], 'staging');
+  const staged = await run(['seed', 'start', '--source', source, '--staging', staging, '--job-name', jobName, '--storage-account', account, '--container', 'backups', '--prefix', 'fs01', '--pack-size-mib', '4']);
 
-  step('Where the seed stands (Get-OfflineSeed)');
-  run(['seed', 'get', '--staging', staging], 'seed get');
+  step('2. Prepare the shipping drives (Initialize-OfflineSeedDrive): 9 MiB drives, so the seed spans several');
+  const drives: { driveId: string; root: string; key: string; manifestFile: string; manifestHash: string }[] = [];
+  for (let n = 1; n <= 6; n++) {
+    const driveRoot = join(work, `drive-${n}`);
+    mkdirSync(driveRoot);
+    const key = recoveryPassword();
+    const out = await run(['drive', 'prepare', '--staging', staging, '--drive', driveRoot, '--drive-id', `DEMODISK${n}`, '--capacity-bytes', String(9 * 1024 * 1024)], { OFFLINESEED_BIT_LOCKER_KEY: key });
+    drives.push({ driveId: field(out, 'driveId'), root: driveRoot, key, manifestFile: field(out, 'manifestFile'), manifestHash: field(out, 'manifestHash') });
+    if (field(out, 'state') === 'Complete') break;
+  }
 
-  step('2. Check every byte (Test-OfflineSeed -ReadData)');
-  run(['repo', 'check', '--repo', staging, '--read-data'], 'check');
+  step('3. Create the import job and ship the drives (New-OfflineSeedImportJob, Update-ImportShipping)');
+  const client = world.importExportClient();
+  const location = await client.locations.get('westus');
+  process.stdout.write(`ship to: ${location.recipientName ?? ''}, ${location.streetAddress1 ?? ''}, ${location.city ?? ''} ${location.postalCode ?? ''}\n`);
+  await client.jobs.create(jobName, world.resourceGroupName, {
+    location: 'West US',
+    properties: {
+      storageAccountId: world.storageAccountId(),
+      jobType: 'Import',
+      returnAddress: { recipientName: 'IT Operations', streetAddress1: '1 Main St', city: 'Redmond', stateOrProvince: 'WA', postalCode: '98052', countryOrRegion: 'USA', phone: '4250000000', email: 'ops@example.com' },
+      returnShipping: { carrierName: 'FedEx', carrierAccountNumber: '123456789' },
+      diagnosticsPath: 'waimportexport',
+      logLevel: 'Verbose',
+      driveList: drives.map((d) => ({ driveId: d.driveId, bitLockerKey: d.key, manifestFile: d.manifestFile, manifestHash: d.manifestHash })) as DriveStatus[],
+    },
+  });
+  await client.jobs.update(jobName, world.resourceGroupName, { state: 'Shipping', deliveryPackage: { carrierName: 'FedEx', trackingNumber: 'DEMO-123456', driveCount: drives.length, shipDate: new Date().toISOString().slice(0, 10) } });
+  process.stdout.write(`job ${jobName}: ${drives.length} drives shipped, tracking number DEMO-123456\n`);
 
-  step('3. The independent oracle: restic check --read-data');
-  const restic = spawnSync('restic', ['-r', join(staging, 'repository'), '--no-cache', 'check', '--read-data'], { env, encoding: 'utf8' });
-  const resticOk = restic.status === 0 && /no errors were found/.test(restic.stdout);
-  process.stdout.write(restic.error !== undefined ? 'restic is not installed (bash build/setup.sh installs it)\n' : restic.stdout.split('\n').slice(-3).join('\n') + '\n');
+  step('4. The datacenter receives the drives and imports them into the storage account');
+  const report = await world.datacenter.process(world.jobRef(jobName), drives.map((d) => ({ driveId: d.driveId, root: d.root, expectedBitLockerKey: d.key })));
+  const job = await client.jobs.get(jobName, world.resourceGroupName);
+  process.stdout.write(`job state ${job.properties?.state} (${report.finalState}); drives: ${(job.properties?.driveList ?? []).map((d) => `${d.driveId} ${d.state}`).join(', ')}\n`);
 
-  step('4. Restore and compare with the source (Restore-OfflineSeed)');
-  run(['restore', 'run', '--repo', staging, '--target', restored], 'restore');
+  step('5. Complete the seed (Complete-OfflineSeed): verify the container against the drive journals, repair');
+  const completed = await run(['seed', 'complete', '--staging', staging, '--force', '--verify-percent', '100'], env);
+
+  step('6. A change on the server, then an incremental backup over the network (Backup-OfflineSeed)');
+  appendFileSync(join(source, 'logs', 'app-0.log'), '\n2026-11-22 INFO a new day\n'.repeat(2000));
+  writeFileSync(join(source, 'documents', 'new-contract.txt'), 'signed\n'.repeat(500));
+  const backup = await run(['backup', 'run', '--repo', `azure://${account}/backups/fs01`, '--staging', staging], env);
+
+  step('7. Restore from the cloud and compare with the server (Restore-OfflineSeed)');
+  await run(['restore', 'run', '--repo', `azure://${account}/backups/fs01`, '--target', restored], env);
   const want = digestTree(source);
   const got = digestTree(join(restored, source));
   const same = want.size === got.size && [...want].every(([k, v]) => got.get(k) === v);
 
+  step('8. Check every byte in the cloud (Test-OfflineSeed -ReadData)');
+  const checked = await run(['repo', 'check', '--repo', `azure://${account}/backups/fs01`, '--read-data'], env);
+
   step('Summary');
   process.stdout.write([
-    `files staged        : ${field(staged, 'files')}`,
-    `bytes read          : ${field(staged, 'bytesRead')}`,
-    `bytes stored        : ${field(staged, 'bytesStored')}`,
-    `dedup ratio         : ${field(staged, 'dedupRatio')}`,
-    `compression ratio   : ${field(staged, 'compressionRatio')}`,
-    `restic check        : ${resticOk ? 'no errors' : restic.error !== undefined ? 'skipped (restic missing)' : 'FAILED'}`,
-    `restore equals data : ${same ? 'yes, every file' : 'NO'}`,
-    `took                : ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `files staged              : ${field(staged, 'files')} (${field(staged, 'bytesRead')} bytes read, ${field(staged, 'bytesStored')} stored)`,
+    `dedup / compression       : ${field(staged, 'dedupRatio')} / ${field(staged, 'compressionRatio')}`,
+    `drives                    : ${drives.length} (${drives.map((d) => d.driveId).join(', ')})`,
+    `import job                : ${job.properties?.state}`,
+    `blobs verified by hash    : ${field(completed, 'blobsVerifiedByHash')} of ${field(completed, 'blobsExpected')}, repaired ${field(completed, 'blobsRepaired')}`,
+    `incremental backup        : ${field(backup, 'filesUnmodified')} files unchanged (not read), ${field(backup, 'bytesUploaded')} bytes uploaded`,
+    `cloud check (read data)   : ${field(checked, 'ok') === 'true' ? 'no errors' : 'PROBLEMS'}`,
+    `restore equals the server : ${same ? 'yes, every file' : 'NO'}`,
+    `took                      : ${((Date.now() - started) / 1000).toFixed(1)} s`,
     '',
   ].join('\n'));
-  if (!same || (!resticOk && restic.error === undefined)) process.exitCode = 1;
-} catch (error) {
+  if (!same || field(checked, 'ok') !== 'true') process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
   process.stderr.write(`demo failed: ${(error as Error).message}\n`);
   process.exitCode = 1;
-} finally {
+}).finally(async () => {
+  await world?.stop();
   rmSync(work, { recursive: true, force: true });
-}
+});
