@@ -77,9 +77,10 @@ export class DriveWorkers {
     }
   }
 
-  async copy(batches: readonly CopyFile[][], onDone: (files: CopyFile[], results: { md5: string[]; length: number }[]) => Promise<void>, signal: AbortSignal): Promise<void> {
+  /** onFile runs once per file as soon as it is durable on the drive (files of a batch in order). */
+  async copy(batches: readonly CopyFile[][], onFile: (file: CopyFile, md5: string[]) => Promise<void>, signal: AbortSignal): Promise<void> {
     await this.runAll(batches.map((files) => ({ type: 'copy' as const, files })), async (request, reply) => {
-      if (reply.type === 'copied') await onDone(request.files as CopyFile[], reply.results);
+      if (reply.type === 'fileCopied') await onFile(request.files[reply.index] as CopyFile, reply.md5);
     }, signal);
   }
 
@@ -102,6 +103,7 @@ export class DriveWorkers {
       let failure: unknown;
       let nextId = 1;
       const pending = new Map<number, Request>();
+      const chains = new Map<number, Promise<void>>();
       const listeners: [Worker, (reply: WorkerReply) => void, (error: Error) => void][] = [];
       const onAbort = (): void => {
         failure ??= new CancelledError();
@@ -134,12 +136,24 @@ export class DriveWorkers {
             this.onProgress(reply.bytes);
             return;
           }
+          if (reply.type === 'fileCopied') {
+            // Journalled in order, before the request's final reply is counted done.
+            const request = pending.get(reply.id)!;
+            const previous = chains.get(reply.id) ?? Promise.resolve();
+            chains.set(reply.id, previous.then(() => onReply(request, reply)).catch((error: unknown) => {
+              failure ??= error;
+              Atomics.store(flag, 0, 1);
+            }));
+            return;
+          }
           const request = pending.get(reply.id)!;
           pending.delete(reply.id);
+          const chain = chains.get(reply.id) ?? Promise.resolve();
+          chains.delete(reply.id);
           if (reply.type === 'failed') failure ??= workerFailure(reply);
           else if (reply.type === 'cancelled') failure ??= new CancelledError();
           dispatch(worker); // keep the worker busy while the reply is journalled
-          void onReply(request, reply).catch((error: unknown) => {
+          void chain.then(() => onReply(request, reply)).catch((error: unknown) => {
             failure ??= error;
             Atomics.store(flag, 0, 1);
           }).finally(() => {

@@ -61,7 +61,7 @@ function changed(file: { source: string }, detail: string): never {
 }
 
 /** Copies files that fit the window together: one read each, one hashing pass, one write each. */
-function copySmall(files: readonly CopyFile[]): { md5: string[]; length: number }[] {
+function copySmall(id: number, files: readonly CopyFile[]): void {
   const placed: { file: CopyFile; at: number }[] = [];
   let at = 0;
   for (const file of files) {
@@ -78,17 +78,16 @@ function copySmall(files: readonly CopyFile[]): { md5: string[]; length: number 
   }
   const ranges = placed.flatMap((p) => pieceRanges(p.at, p.file.length));
   const digests = hex(lanes.digest(ranges));
-  const out: { md5: string[]; length: number }[] = [];
   let next = 0;
-  for (const { file, at: start } of placed) {
+  placed.forEach(({ file, at: start }, index) => {
     checkCancel();
     const count = Math.ceil(file.length / BLOCK_SIZE);
-    out.push({ md5: digests.slice(next, next + count), length: file.length });
+    const md5 = digests.slice(next, next + count);
     next += count;
     writeTarget(file, (fd) => writeFully(fd, start, file.length, 0));
     port.postMessage({ type: 'progress', bytes: file.length } satisfies WorkerReply);
-  }
-  return out;
+    port.postMessage({ type: 'fileCopied', id, index, md5, length: file.length } satisfies WorkerReply);
+  });
 }
 
 function writeTarget(file: CopyFile, write: (fd: number) => void): void {
@@ -106,7 +105,7 @@ function writeTarget(file: CopyFile, write: (fd: number) => void): void {
 }
 
 /** A file larger than the window: read, hash, write one window at a time. */
-function copyLarge(file: CopyFile): { md5: string[]; length: number } {
+function copyLarge(id: number, file: CopyFile): void {
   const md5: string[] = [];
   const input = openSync(file.source, 'r');
   try {
@@ -124,7 +123,7 @@ function copyLarge(file: CopyFile): { md5: string[]; length: number } {
   } finally {
     closeSync(input);
   }
-  return { md5, length: file.length };
+  port.postMessage({ type: 'fileCopied', id, index: 0, md5, length: file.length } satisfies WorkerReply);
 }
 
 function openForVerify(path: string): { fd: number; direct: boolean } {
@@ -203,8 +202,9 @@ function verifyFile(file: VerifyFile): { problems: string[]; direct: boolean } {
 port.on('message', (request: WorkerRequest) => {
   try {
     if (request.type === 'copy') {
-      const results = request.files.length === 1 && request.files[0]!.length > windowBytes ? [copyLarge(request.files[0]!)] : copySmall(request.files);
-      port.postMessage({ type: 'copied', id: request.id, results } satisfies WorkerReply);
+      if (request.files.length === 1 && request.files[0]!.length > windowBytes) copyLarge(request.id, request.files[0]!);
+      else copySmall(request.id, request.files);
+      port.postMessage({ type: 'copied', id: request.id } satisfies WorkerReply);
     } else {
       const results = request.files.map((f) => {
         const outcome = verifyFile(f);
@@ -214,7 +214,7 @@ port.on('message', (request: WorkerRequest) => {
       port.postMessage({ type: 'verified', id: request.id, results } satisfies WorkerReply);
     }
   } catch (error) {
-    if (request.type === 'copy') for (const f of request.files) rmSync(f.temp, { force: true });
+    if (request.type === 'copy') for (const f of request.files) rmSync(f.temp, { force: true }); // files already renamed stay: they are journalled
     if (error instanceof Cancelled) {
       port.postMessage({ type: 'cancelled', id: request.id } satisfies WorkerReply);
       return;

@@ -424,6 +424,15 @@ export async function prepareDrive(params: DrivePrepareParams, context: PrepareC
   const unlockedSession = await readSession(setup.sessionFile);
   const role = await roleOf(setup, unlockedSession);
   const key = await resolveKey(setup, role, events);
+  if (role.kind === 'new' && !context.dryRun) {
+    // Refused before the session, the journal or the drive are touched.
+    const budget = await budgetFor(setup, params.capacityBytes, 0, await foreignEntries(setup.driveRoot, undefined));
+    const others = await filesOnOtherDrives(unlockedSession, setup.driveId);
+    const frame = manifestFrameSize({ driveId: setup.driveId, clientCreator: clientCreator() }, [blobListHeadFor(setup, role.driveNumber)]);
+    const metaBytes = setup.metaFiles.reduce((n, m) => n + allocation(m.bytes.length), 0);
+    const tooLarge = firstTooLarge(setup.inventory.filter((f) => !others.placed.has(f.path)), budget - metaBytes, frame);
+    if (tooLarge !== undefined) throw fileLargerThanDrive(setup, tooLarge, budget);
+  }
   const onLinux = process.platform !== 'win32';
   if (onLinux || !/^[A-Za-z]:\\?$/.test(setup.driveRoot)) {
     events.log('warning', `Rehearsal: ${setup.driveRoot} is a folder, not the root of an NTFS volume encrypted with BitLocker; the Import/Export service would refuse this drive (Shippable: false).`);
@@ -577,12 +586,7 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
     const manifestSoFar = frame + onDrive.reduce((n, r) => n + (inventoryByPath.get(r.path)?.manifestBytes ?? 0), 0);
     const budget = Math.min(state.header.budgetBytes, await budgetFor(setup, undefined, used + manifestReserve(manifestSoFar), []));
     const tooLarge = firstTooLarge(remaining, state.header.budgetBytes, frame);
-    if (tooLarge !== undefined) {
-      throw new OfflineSeedError('OfflineSeed.FileLargerThanDrive', 'LimitsExceeded', `${tooLarge.source} (${formatBytes(tooLarge.length)}) does not fit on drive ${setup.driveId} (${formatBytes(state.header.budgetBytes)} usable), and files are never split across drives`, {
-        targetObject: tooLarge.source,
-        recommendedAction: 'Use a larger drive for it.',
-      });
-    }
+    if (tooLarge !== undefined) throw fileLargerThanDrive(setup, tooLarge, state.header.budgetBytes);
     const fill = fillDrive(remaining, budget, used, manifestSoFar);
     used = fill.usedBytes;
     const left = remaining.filter((f) => !fill.taken.includes(f));
@@ -607,15 +611,13 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
         return { source: f.source, temp: join(tempDir, `${(tempCounter++).toString(36)}-${process.pid}`), target, length: f.length };
       });
       try {
-        await workers.copy(batchesOf(copies, workers.windowBytes), async (files, results) => {
-          for (let i = 0; i < files.length; i++) {
-            const f = byTarget.get(files[i]!.target)!;
-            const record: FileRecord = { type: 'file', path: f.path, blobPath: f.blobPath, filePath: f.filePath, length: f.length, blobType: f.blobType, disposition: f.disposition, md5: results[i]!.md5 };
-            await journal.append(record);
-            state.files.set(f.path, record);
-            bytesCopied += f.length;
-            progress.fileDone(f.filePath);
-          }
+        await workers.copy(batchesOf(copies, workers.windowBytes), async (file, md5) => {
+          const f = byTarget.get(file.target)!;
+          const record: FileRecord = { type: 'file', path: f.path, blobPath: f.blobPath, filePath: f.filePath, length: f.length, blobType: f.blobType, disposition: f.disposition, md5 };
+          await journal.append(record);
+          state.files.set(f.path, record);
+          bytesCopied += f.length;
+          progress.fileDone(f.filePath);
         }, signal);
       } finally {
         await journal.sync();
@@ -656,6 +658,24 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
   } finally {
     await journal.close();
   }
+}
+
+function fileLargerThanDrive(setup: Setup, file: SourceFile, budget: number): OfflineSeedError {
+  return new OfflineSeedError('OfflineSeed.FileLargerThanDrive', 'LimitsExceeded', `${file.source} (${formatBytes(file.length)}) does not fit on drive ${setup.driveId} (${formatBytes(budget)} usable), and files are never split across drives`, {
+    targetObject: file.source,
+    recommendedAction: 'Use a larger drive for it.',
+  });
+}
+
+/** The BlobList head a new drive will have (for sizes, before its journal exists). */
+function blobListHeadFor(setup: Setup, driveNumber: number): Omit<ManifestBlobList, 'blobs'> {
+  const metadata = setup.metaFiles.find((m) => m.kind === 'metadata');
+  const properties = setup.metaFiles.find((m) => m.kind === 'properties');
+  return {
+    id: `${setup.sessionId}#${driveNumber}`,
+    ...(metadata === undefined ? {} : { metadata: { path: metaFilePath(setup.sessionId, metadata.driveName), hash: metadata.hash } }),
+    ...(properties === undefined ? {} : { properties: { path: metaFilePath(setup.sessionId, properties.driveName), hash: properties.hash } }),
+  };
 }
 
 function clientCreator(): string {
@@ -837,17 +857,15 @@ async function repairFiles(setup: Setup, state: JournalState, damaged: ReadonlyS
   const workers = new DriveWorkers({ ...(setup.threads === undefined ? {} : { threads: setup.threads }) });
   let bytes = 0;
   try {
-    await workers.copy(batchesOf(copies, workers.windowBytes), async (files, results) => {
-      for (let i = 0; i < files.length; i++) {
-        const record = records[copies.indexOf(files[i]!)]!;
-        if (results[i]!.md5.join() !== record.md5.join()) {
-          throw new OfflineSeedError('OfflineSeed.SourceChanged', 'InvalidData', `${record.path} in the source no longer has the content recorded for drive ${setup.driveId} (its MD5s differ)`, {
-            targetObject: files[i]!.source,
-            recommendedAction: 'The staging copy is damaged or was changed: check it (Test-OfflineSeed), and prepare this drive again from the start.',
-          });
-        }
-        bytes += record.length;
+    await workers.copy(batchesOf(copies, workers.windowBytes), async (file, md5) => {
+      const record = records[copies.indexOf(file)]!;
+      if (md5.join() !== record.md5.join()) {
+        throw new OfflineSeedError('OfflineSeed.SourceChanged', 'InvalidData', `${record.path} in the source no longer has the content recorded for drive ${setup.driveId} (its MD5s differ)`, {
+          targetObject: file.source,
+          recommendedAction: 'The staging copy is damaged or was changed: check it (Test-OfflineSeed), and prepare this drive again from the start.',
+        });
       }
+      bytes += record.length;
     }, context.signal);
   } finally {
     await workers.close();

@@ -35,7 +35,9 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { type: 'progress'; bytes: number }
-  | { type: 'copied'; id: number; results: { md5: string[]; length: number }[] }
+  /** One file of a copy request is durable on the drive under its final name. */
+  | { type: 'fileCopied'; id: number; index: number; md5: string[]; length: number }
+  | { type: 'copied'; id: number }
   | { type: 'verified'; id: number; results: { problems: string[]; direct: boolean }[] }
   | { type: 'cancelled'; id: number }
   | { type: 'failed'; id: number; code: string; message: string; path?: string };
