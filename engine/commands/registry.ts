@@ -5,6 +5,12 @@ import { backupRunCommand } from './backupRun.ts';
 import { seedCompleteCommand } from './seedComplete.ts';
 import { diagnosticsEchoCommand } from './diagnosticsEcho.ts';
 import { drivePrepareCommand } from './drivePrepare.ts';
+import { jobCancelCommand } from './jobCancel.ts';
+import { jobCreateCommand } from './jobCreate.ts';
+import { jobKeysCommand } from './jobKeys.ts';
+import { jobRemoveCommand } from './jobRemove.ts';
+import { jobShipCommand } from './jobShip.ts';
+import { jobStatusCommand } from './jobStatus.ts';
 import { driveVerifyCommand } from './driveVerify.ts';
 import { repoCheckCommand } from './repoCheck.ts';
 import { restoreRunCommand } from './restoreRun.ts';
@@ -26,6 +32,7 @@ commands.push(
   backupRunCommand,
   seedCompleteCommand,
   drivePrepareCommand, driveVerifyCommand,
+  jobCreateCommand, jobShipCommand, jobStatusCommand, jobCancelCommand, jobRemoveCommand, jobKeysCommand,
 );
 
 export function allCommands(): readonly RegisteredCommand[] {

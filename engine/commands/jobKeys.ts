@@ -1,0 +1,60 @@
+/**
+ * job.keys (Get-OfflineSeedBitLockerKey): the BitLocker recovery passwords the service holds for the
+ * job's drives (POST listBitLockerKeys; no other response ever carries them).
+ *
+ * The keys are secrets, and the user asked for them: each result object carries one, and nothing else
+ * does. Every line the engine writes passes through the secret redactor, which would blank the result
+ * too; so the keys are registered as secrets right after the results are written (and before any error
+ * is reported, should writing them fail): no later log line, warning or error can print them. With the
+ * seed's staging location, each key is also compared with the drive's own key file (matchesKeyFile),
+ * without printing either.
+ */
+import { armCall, importExportClient, type ArmAccessParams } from '../importjob/armClient.ts';
+import { localKeysForComparison } from '../importjob/driveRecords.ts';
+import { jobResourceId, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
+import { registerSecret } from '../protocol/secretRedactor.ts';
+import { defineCommand } from './command.ts';
+
+type KeysParams = JobTargetParams & ArmAccessParams;
+
+export const jobKeysCommand = defineCommand<KeysParams>({
+  name: 'job.keys',
+  summary: 'List the BitLocker recovery passwords the service holds for the job\'s drives (secrets: only in the result objects, never in a log or error).',
+  cmdlet: 'Get-OfflineSeedBitLockerKey',
+  resultTypeName: 'OfflineSeed.BitLockerKey',
+  async run(params, context) {
+    const { events } = context;
+    const target = await resolveJobTarget(params, { requireSeed: false });
+    const local = target.stagingPath !== undefined && target.descriptor !== undefined
+      ? await localKeysForComparison(target.stagingPath, target.descriptor)
+      : new Map<string, string>();
+    const keys: { driveId: string; bitLockerKey: string }[] = [];
+    try {
+      const client = importExportClient(params, target.subscriptionId);
+      const jobId = jobResourceId(target);
+      await armCall(`list the BitLocker keys of import job ${target.jobName}`, jobId, async () => {
+        for await (const k of client.bitLockerKeys.list(target.jobName, target.resourceGroup)) keys.push({ driveId: k.driveId ?? '', bitLockerKey: k.bitLockerKey ?? '' });
+      });
+      events.log('verbose', `The service holds ${keys.length} BitLocker key(s) for import job ${target.jobName}.`);
+      for (const k of keys) {
+        const mine = local.get(k.driveId.toUpperCase());
+        context.emitResult({
+          jobName: target.jobName,
+          resourceGroup: target.resourceGroup,
+          subscriptionId: target.subscriptionId,
+          driveId: k.driveId,
+          bitLockerKey: k.bitLockerKey,
+          ...(mine === undefined ? {} : { matchesKeyFile: mine === k.bitLockerKey }),
+        });
+      }
+    } finally {
+      // From here on no line may carry a key, whatever happens.
+      for (const k of keys) registerSecret(k.bitLockerKey);
+      for (const key of local.values()) registerSecret(key);
+    }
+    const mismatched = keys.filter((k) => local.has(k.driveId.toUpperCase()) && local.get(k.driveId.toUpperCase()) !== k.bitLockerKey);
+    if (mismatched.length > 0) {
+      events.log('warning', `The service's BitLocker key for drive(s) ${mismatched.map((k) => k.driveId).join(', ')} differs from the seed's key file: the datacenter could not unlock them. Remove the job while Creating and create it again.`);
+    }
+  },
+});

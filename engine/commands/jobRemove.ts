@@ -1,0 +1,58 @@
+/**
+ * job.remove (Remove-OfflineSeedImportJob): DELETE the job. The service deletes a job only in some
+ * states (Creating or Completed per the spec; reference §1.1, §6.3, §7), so the engine asks and reports
+ * its answer: elsewhere the refusal comes back as OfflineSeed.ImportExportInvalidJobState. A job that is
+ * already gone is not an error (outcome AlreadyRemoved). Before a finished job is deleted the seed
+ * records how it ended (Imported when it was), since the job and its log addresses go with it.
+ */
+import { armCall, importExportClient, type ArmAccessParams } from '../importjob/armClient.ts';
+import { getJob } from '../importjob/jobView.ts';
+import { updateSeed } from '../importjob/seedRecords.ts';
+import { jobResourceId, recordedJob, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
+import { defineCommand } from './command.ts';
+import { followJob } from './jobStatus.ts';
+
+type RemoveParams = JobTargetParams & ArmAccessParams;
+
+export const jobRemoveCommand = defineCommand<RemoveParams>({
+  name: 'job.remove',
+  summary: 'Delete the import job (the service allows it only while Creating or once Completed).',
+  cmdlet: 'Remove-OfflineSeedImportJob',
+  resultTypeName: 'OfflineSeed.ImportJobAction',
+  async run(params, context) {
+    const { events } = context;
+    const target = await resolveJobTarget(params, { requireSeed: false });
+    const client = importExportClient(params, target.subscriptionId);
+    const jobId = jobResourceId(target);
+    const job = await getJob(client, target);
+    const forget = async (state: string): Promise<void> => {
+      if (target.stagingPath === undefined) return;
+      await updateSeed(target.stagingPath, (d) => {
+        const recorded = recordedJob(d);
+        if (recorded === undefined || recorded.name !== target.jobName || recorded.removedAt !== undefined) return undefined;
+        // Without its job, a seed whose drives were not imported can get a new job for the same drives.
+        const back = d.state === 'JobCreated' || d.state === 'Shipped';
+        return { ...d, ...(back ? { state: 'DrivesPrepared' as const } : {}), job: { ...recorded, removedAt: new Date().toISOString(), finalState: recorded.finalState ?? state } };
+      });
+    };
+    if (job === undefined) {
+      events.log('information', `Import job ${target.jobName} does not exist in ${target.resourceGroup}: nothing to remove.`);
+      if (!context.dryRun) await forget('Deleted');
+      if (!context.dryRun) context.emitResult({ jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, action: 'Remove', outcome: 'AlreadyRemoved', stateBefore: 'Deleted', state: 'Deleted', message: 'The job does not exist (any more).' });
+      return;
+    }
+    const before = job.properties?.state ?? 'Unknown';
+    if (context.dryRun) {
+      events.log('information', `What if: delete import job ${target.jobName} (${target.resourceGroup}, state ${before}); the service allows it only while Creating or once Completed.`);
+      return;
+    }
+    await followJob(target, job);
+    await armCall(`delete import job ${target.jobName}`, jobId, () => client.jobs.delete(target.jobName, target.resourceGroup), {
+      InvalidJobState: `The service does not delete a job in state ${before}: only while Creating (before shipping) or once Completed. Cancel it first (Stop-OfflineSeedImportJob) or wait until it finishes.`,
+    });
+    await forget(before);
+    const message = `Import job ${target.jobName} (${before}) was deleted.`;
+    events.log('information', message);
+    context.emitResult({ jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, action: 'Remove', outcome: 'Removed', stateBefore: before, state: 'Deleted', message });
+  },
+});
