@@ -4,7 +4,8 @@
  * makes an example server dataset, and runs the engine as an admin would: stage the seed, prepare two
  * shipping drives (spanning), create and ship the import job, let the datacenter import the drives,
  * complete the seed (verify the container, repair), run an incremental backup over the network, then
- * restore from the cloud and compare with the source, and check every byte in the cloud.
+ * restore from the cloud and compare with the source, and check every byte in the cloud. Every step is
+ * the engine's CLI (what the PowerShell cmdlets run); only the datacenter's work is simulated.
  * Leaves no process running.
  */
 import { spawn } from 'node:child_process';
@@ -13,7 +14,6 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DriveStatus } from '@azure/arm-storageimportexport';
 import { startWorld, type World } from '../test/world/world.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -93,58 +93,46 @@ async function main(): Promise<void> {
   makeExample(source);
 
   step('1. Stage the seed (Start-OfflineSeed): compressed, deduplicated, encrypted restic repository');
-  const staged = await run(['seed', 'start', '--source', source, '--staging', staging, '--job-name', jobName, '--storage-account', account, '--container', 'backups', '--prefix', 'fs01', '--pack-size-mib', '4']);
+  const staged = await run(['seed', 'start', '--source', source, '--staging', staging, '--job-name', jobName, '--subscription-id', world.subscriptionId, '--resource-group', world.resourceGroupName, '--storage-account', account, '--container', 'backups', '--prefix', 'fs01', '--pack-size-mib', '4']);
 
   step('2. Prepare the shipping drives (Initialize-OfflineSeedDrive): 9 MiB drives, so the seed spans several');
-  const drives: { driveId: string; root: string; key: string; manifestFile: string; manifestHash: string }[] = [];
+  const drives: { driveId: string; root: string; key: string }[] = [];
   for (let n = 1; n <= 6; n++) {
     const driveRoot = join(work, `drive-${n}`);
     mkdirSync(driveRoot);
     const key = recoveryPassword();
     const out = await run(['drive', 'prepare', '--staging', staging, '--drive', driveRoot, '--drive-id', `DEMODISK${n}`, '--capacity-bytes', String(9 * 1024 * 1024)], { OFFLINESEED_BIT_LOCKER_KEY: key });
-    drives.push({ driveId: field(out, 'driveId'), root: driveRoot, key, manifestFile: field(out, 'manifestFile'), manifestHash: field(out, 'manifestHash') });
+    drives.push({ driveId: field(out, 'driveId'), root: driveRoot, key });
     if (field(out, 'state') === 'Complete') break;
   }
 
-  step('3. Create the import job and ship the drives (New-OfflineSeedImportJob, Update-ImportShipping)');
-  const client = world.importExportClient();
-  const location = await client.locations.get('westus');
-  process.stdout.write(`ship to: ${location.recipientName ?? ''}, ${location.streetAddress1 ?? ''}, ${location.city ?? ''} ${location.postalCode ?? ''}\n`);
-  await client.jobs.create(jobName, world.resourceGroupName, {
-    location: 'West US',
-    properties: {
-      storageAccountId: world.storageAccountId(),
-      jobType: 'Import',
-      returnAddress: { recipientName: 'IT Operations', streetAddress1: '1 Main St', city: 'Redmond', stateOrProvince: 'WA', postalCode: '98052', countryOrRegion: 'USA', phone: '4250000000', email: 'ops@example.com' },
-      returnShipping: { carrierName: 'FedEx', carrierAccountNumber: '123456789' },
-      diagnosticsPath: 'waimportexport',
-      logLevel: 'Verbose',
-      driveList: drives.map((d) => ({ driveId: d.driveId, bitLockerKey: d.key, manifestFile: d.manifestFile, manifestHash: d.manifestHash })) as DriveStatus[],
-    },
-  });
-  await client.jobs.update(jobName, world.resourceGroupName, { state: 'Shipping', deliveryPackage: { carrierName: 'FedEx', trackingNumber: 'DEMO-123456', driveCount: drives.length, shipDate: new Date().toISOString().slice(0, 10) } });
-  process.stdout.write(`job ${jobName}: ${drives.length} drives shipped, tracking number DEMO-123456\n`);
+  step('3. Create the import job (New-OfflineSeedImportJob): prints where to ship the drives');
+  const returnAddress = { recipientName: 'IT Operations', streetAddress1: '1 Main St', city: 'Redmond', stateOrProvince: 'WA', postalCode: '98052', countryOrRegion: 'USA', phone: '4250000000', email: 'ops@example.com' };
+  await run(['job', 'create', '--staging', staging, '--location', 'West US', '--return-address', JSON.stringify(returnAddress), '--return-shipping', JSON.stringify({ carrierName: 'FedEx', carrierAccountNumber: '123456789' }), '--profile', join(work, 'profile.json')], env);
 
-  step('4. The datacenter receives the drives and imports them into the storage account');
-  const report = await world.datacenter.process(world.jobRef(jobName), drives.map((d) => ({ driveId: d.driveId, root: d.root, expectedBitLockerKey: d.key })));
-  const job = await client.jobs.get(jobName, world.resourceGroupName);
-  process.stdout.write(`job state ${job.properties?.state} (${report.finalState}); drives: ${(job.properties?.driveList ?? []).map((d) => `${d.driveId} ${d.state}`).join(', ')}\n`);
+  step('4. Ship the drives and record the tracking number (Update-ImportShipping)');
+  await run(['job', 'ship', '--staging', staging, '--carrier-name', 'FedEx', '--tracking-number', 'DEMO-123456'], env);
 
-  step('5. Complete the seed (Complete-OfflineSeed): verify the container against the drive journals, repair');
-  const completed = await run(['seed', 'complete', '--staging', staging, '--force', '--verify-percent', '100'], env);
+  step('5. The datacenter receives the drives and imports them; the job status follows (Get-ImportJobStatus)');
+  await world.datacenter.process(world.jobRef(jobName), drives.map((d) => ({ driveId: d.driveId, root: d.root, expectedBitLockerKey: d.key })));
+  const status = await run(['job', 'status', '--staging', staging], env);
+  const job = { properties: { state: field(status, 'state') } };
 
-  step('6. A change on the server, then an incremental backup over the network (Backup-OfflineSeed)');
+  step('6. Complete the seed (Complete-OfflineSeed): verify the container against the drive journals, repair');
+  const completed = await run(['seed', 'complete', '--staging', staging, '--verify-percent', '100'], env);
+
+  step('7. A change on the server, then an incremental backup over the network (Backup-OfflineSeed)');
   appendFileSync(join(source, 'logs', 'app-0.log'), '\n2026-11-22 INFO a new day\n'.repeat(2000));
   writeFileSync(join(source, 'documents', 'new-contract.txt'), 'signed\n'.repeat(500));
   const backup = await run(['backup', 'run', '--repo', `azure://${account}/backups/fs01`, '--staging', staging], env);
 
-  step('7. Restore from the cloud and compare with the server (Restore-OfflineSeed)');
+  step('8. Restore from the cloud and compare with the server (Restore-OfflineSeed)');
   await run(['restore', 'run', '--repo', `azure://${account}/backups/fs01`, '--target', restored], env);
   const want = digestTree(source);
   const got = digestTree(join(restored, source));
   const same = want.size === got.size && [...want].every(([k, v]) => got.get(k) === v);
 
-  step('8. Check every byte in the cloud (Test-OfflineSeed -ReadData)');
+  step('9. Check every byte in the cloud (Test-OfflineSeed -ReadData)');
   const checked = await run(['repo', 'check', '--repo', `azure://${account}/backups/fs01`, '--read-data'], env);
 
   step('Summary');
@@ -152,7 +140,7 @@ async function main(): Promise<void> {
     `files staged              : ${field(staged, 'files')} (${field(staged, 'bytesRead')} bytes read, ${field(staged, 'bytesStored')} stored)`,
     `dedup / compression       : ${field(staged, 'dedupRatio')} / ${field(staged, 'compressionRatio')}`,
     `drives                    : ${drives.length} (${drives.map((d) => d.driveId).join(', ')})`,
-    `import job                : ${job.properties?.state}`,
+    `import job                : ${job.properties.state}`,
     `blobs verified by hash    : ${field(completed, 'blobsVerifiedByHash')} of ${field(completed, 'blobsExpected')}, repaired ${field(completed, 'blobsRepaired')}`,
     `incremental backup        : ${field(backup, 'filesUnmodified')} files unchanged (not read), ${field(backup, 'bytesUploaded')} bytes uploaded`,
     `cloud check (read data)   : ${field(checked, 'ok') === 'true' ? 'no errors' : 'PROBLEMS'}`,
