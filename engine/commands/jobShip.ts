@@ -19,7 +19,7 @@ import { getJob, jobNotFoundAdvice } from '../importjob/jobView.ts';
 import { advance, readShippingRecord, shippingRecordPath, stateRank, updateSeed, writeJsonAtomically, type ShippingRecord } from '../importjob/seedRecords.ts';
 import { addressFromJob, formatAddress, type ShipToAddress } from '../importjob/shipTo.ts';
 import { evaluateWindow, isoDate, parseShipDate } from '../importjob/shippingWindow.ts';
-import { jobResourceId, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
+import { jobResourceId, loadSeed, recordedJob, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { defineCommand } from './command.ts';
 
@@ -48,15 +48,18 @@ export const jobShipCommand = defineCommand<ShipParams>({
   resultTypeName: 'OfflineSeed.ShippingRecord',
   async run(params, context) {
     const { events } = context;
-    const target = await resolveJobTarget(params, { requireSeed: true });
-    const stagingPath = target.stagingPath!;
-    const d = target.descriptor!;
-    if (stateRank(d.state) < stateRank('JobCreated') || target.recorded === undefined || target.recorded.removedAt !== undefined) {
-      throw new OfflineSeedError('OfflineSeed.JobNotCreated', 'InvalidOperation', `the seed of job "${d.jobName}" has no import job yet (state ${d.state})`, {
-        targetObject: stagingPath,
+    // The seed first: without a job of its own there is nothing to ship for, whatever else is given.
+    const staged = await loadSeed(params.stagingPath);
+    const recorded = recordedJob(staged.descriptor);
+    if (stateRank(staged.descriptor.state) < stateRank('JobCreated') || recorded === undefined || recorded.removedAt !== undefined) {
+      throw new OfflineSeedError('OfflineSeed.JobNotCreated', 'InvalidOperation', `the seed of job "${staged.descriptor.jobName}" has no import job yet (state ${staged.descriptor.state})`, {
+        targetObject: staged.stagingPath,
         recommendedAction: 'Create the import job first: New-OfflineSeedImportJob. Ship the drives only after that, to the address it prints.',
       });
     }
+    const target = await resolveJobTarget(params, { requireSeed: true });
+    const stagingPath = target.stagingPath!;
+    const d = target.descriptor!;
     const trackingNumber = params.trackingNumber.trim();
     const carrierName = params.carrierName.trim();
     if (trackingNumber === '' || carrierName === '') {

@@ -183,3 +183,54 @@ export function somePackOnDrive(drive: PreparedDrive): { filePath: string; size:
 export function md5Hex(data: Buffer): string {
   return createHash('md5').update(data).digest('hex').toUpperCase();
 }
+
+/**
+ * Drive records written the way drive preparation writes them (journal with a closed record, DriveInfo
+ * export naming an owner-only key file, the descriptor's "drives" member), for drive sets drive.prepare
+ * itself would refuse to make (more than ten drives, a drive id twice, a drive without a key). The
+ * drives do not exist: such jobs are only created, never imported.
+ */
+export async function fabricateDrives(seed: PreparedSeed, ids: readonly string[], options: { withoutKey?: readonly string[] } = {}): Promise<{ driveId: string; key: string | undefined; manifestHash: string }[]> {
+  const { DriveJournal } = await import('../../engine/drive/journal.ts');
+  const { writeDriveInfo } = await import('../../engine/drive/driveInfo.ts');
+  const { writeKeyFile } = await import('../../engine/drive/bitLocker.ts');
+  const dir = join(seed.staging, 'drives', 'fabricated');
+  mkdirSync(dir, { recursive: true });
+  const now = new Date().toISOString();
+  const sessionId = `${seed.jobName}-fab`;
+  const sessionFile = join(dir, `${sessionId}.session.json`);
+  const out: { driveId: string; key: string | undefined; manifestHash: string }[] = [];
+  const entries: Record<string, unknown>[] = [];
+  for (const [i, driveId] of ids.entries()) {
+    const base = `${dir}/${i}-${driveId}`;
+    const journalPath = `${base}.jrn`;
+    const driveInfoPath = `${base}_DriveInfo.xml`;
+    const keyFile = `${base}_BitLockerKey.txt`;
+    const withKey = !(options.withoutKey ?? []).includes(driveId);
+    const key = withKey ? bitLockerKey(900 + i * 7 + seed.name.length) : undefined;
+    if (key !== undefined) await writeKeyFile(keyFile, key);
+    const manifestHash = md5Hex(Buffer.from(`${seed.name}/${driveId}/${i}`));
+    const state = i === ids.length - 1 ? 'Complete' : 'NeedsNextDrive';
+    const journal = await DriveJournal.create(journalPath, {
+      type: 'header', format: 'offlineseed-drive-journal', version: 1, driveId, driveNumber: i + 1, sessionId, mode: 'seed', driveRoot: `/fabricated/${driveId}`,
+      capacityBytes: 1, budgetBytes: 1, sessionFile, bitLockerKeyFile: key === undefined ? null : keyFile, engineVersion: 'test', createdAt: now,
+    });
+    await journal.append({
+      type: 'closed', state, manifestFile: '\\DriveManifest.xml', manifestHash, manifestBytes: 1, files: 1, bytes: 1, filesRemaining: 0, bytesRemaining: 0,
+      driveInfoPath, driveInfo: '', at: now,
+    }, true);
+    await journal.close();
+    await writeDriveInfo(driveInfoPath, { driveId, manifestFile: '\\DriveManifest.xml', manifestHash, ...(key === undefined ? {} : { bitLockerKeyFile: keyFile }) });
+    entries.push({ driveId, driveNumber: i + 1, state, journalPath, driveInfoPath, manifestFile: '\\DriveManifest.xml', manifestHash, files: 1, bytes: 1 });
+    out.push({ driveId, key, manifestHash });
+  }
+  const path = join(seed.staging, 'offlineseed.json');
+  const d = readJson(path);
+  writeFileSync(path, JSON.stringify({ ...d, state: 'DrivesPrepared', drives: { sessionId, sessionFile, complete: true, drives: entries } }, null, 2));
+  return out;
+}
+
+export function editDescriptor(seed: PreparedSeed, change: (d: Record<string, unknown>) => Record<string, unknown>): void {
+  const path = join(seed.staging, 'offlineseed.json');
+  writeFileSync(path, JSON.stringify(change(readJson(path)), null, 2));
+}
