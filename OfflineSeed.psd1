@@ -17,14 +17,20 @@
     FunctionsToExport    = @(
         'Backup-OfflineSeed'
         'Complete-OfflineSeed'
+        'Get-ImportJobStatus'
         'Get-OfflineSeed'
+        'Get-OfflineSeedBitLockerKey'
         'Get-OfflineSeedEngineVersion'
         'Get-OfflineSeedSnapshot'
         'Initialize-OfflineSeedDrive'
+        'New-OfflineSeedImportJob'
+        'Remove-OfflineSeedImportJob'
         'Restore-OfflineSeed'
         'Start-OfflineSeed'
+        'Stop-OfflineSeedImportJob'
         'Test-OfflineSeed'
         'Test-OfflineSeedEngine'
+        'Update-ImportShipping'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()
@@ -51,14 +57,20 @@
         'psmodule/Private/Write-OfflineSeedSecureJsonString.ps1'
         'psmodule/Public/Backup-OfflineSeed.ps1'
         'psmodule/Public/Complete-OfflineSeed.ps1'
+        'psmodule/Public/Get-ImportJobStatus.ps1'
         'psmodule/Public/Get-OfflineSeed.ps1'
+        'psmodule/Public/Get-OfflineSeedBitLockerKey.ps1'
         'psmodule/Public/Get-OfflineSeedEngineVersion.ps1'
         'psmodule/Public/Get-OfflineSeedSnapshot.ps1'
         'psmodule/Public/Initialize-OfflineSeedDrive.ps1'
+        'psmodule/Public/New-OfflineSeedImportJob.ps1'
+        'psmodule/Public/Remove-OfflineSeedImportJob.ps1'
         'psmodule/Public/Restore-OfflineSeed.ps1'
         'psmodule/Public/Start-OfflineSeed.ps1'
         'psmodule/Public/Test-OfflineSeed.ps1'
+        'psmodule/Public/Stop-OfflineSeedImportJob.ps1'
         'psmodule/Public/Test-OfflineSeedEngine.ps1'
+        'psmodule/Public/Update-ImportShipping.ps1'
     )
 
     PrivateData          = @{

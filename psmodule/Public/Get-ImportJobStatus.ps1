@@ -1,0 +1,173 @@
+function Get-ImportJobStatus {
+    <#
+    .SYNOPSIS
+    Gets the state of an import job and its drives, and what went wrong when a drive did not import cleanly.
+
+    .DESCRIPTION
+    Reports the import job of a seed (-StagingPath), or any import job (-JobName and -ResourceGroupName):
+    the job state (Creating, Shipping, Received, Transferring, Packaging, Completed, Closed), the percent
+    complete and bytes imported, and for each drive its state, copy status, percent, bytes and the
+    addresses of its logs.
+
+    For a drive that finished CompletedMoreInfo, the cmdlet reads its error log from the storage account
+    (this needs read access to the diagnostics container: the identity in use, or -StorageAccountKey,
+    -SasToken or -StorageAccessToken) and lists every blob that did not import, with the block or file
+    that failed, in FailedBlobs and as warnings.
+
+    While the drives travel or are copied, the result says the seed waits for the import. With
+    -StagingPath the seed follows the job: once the job is Completed (or Closed with every drive
+    Completed) the seed moves to Imported and Complete-OfflineSeed is the next step.
+
+    .PARAMETER StagingPath
+    Staging location of the seed whose job to report.
+
+    .PARAMETER JobName
+    Name of the import job, to report a job without its staging location (with -ResourceGroupName).
+
+    .PARAMETER ResourceGroupName
+    Resource group of the job.
+
+    .PARAMETER SubscriptionId
+    Azure subscription of the job. Default: the one the seed recorded.
+
+    .PARAMETER PublishSettingsFile
+    Legacy Azure publish settings file, read only for the subscription id.
+
+    .PARAMETER NoLogs
+    Do not read the error logs of drives that did not import cleanly.
+
+    .PARAMETER Environment
+    Azure cloud: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.
+
+    .PARAMETER TenantId
+    Entra tenant of the service principal.
+
+    .PARAMETER ClientId
+    Application (client) id of the service principal.
+
+    .PARAMETER ClientSecret
+    Client secret of the service principal, as a SecureString.
+
+    .PARAMETER CertificatePath
+    PEM certificate (with its key) of the service principal.
+
+    .PARAMETER AccessToken
+    Azure Resource Manager access token, as a SecureString (Get-AzAccessToken).
+
+    .PARAMETER StorageAccessToken
+    Storage access token, as a SecureString, to read the error logs (Get-AzAccessToken -ResourceTypeName Storage).
+
+    .PARAMETER StorageAccountKey
+    Storage account key, as a SecureString, to read the error logs.
+
+    .PARAMETER SasToken
+    SAS token of the diagnostics container, as a SecureString, to read the error logs.
+
+    .EXAMPLE
+    Get-ImportJobStatus -StagingPath F:\Staging
+
+    Shows the seed's import job and drives; once the job is Completed the seed is Imported.
+
+    .EXAMPLE
+    Get-ImportJobStatus -JobName fs01-seed -ResourceGroupName rg-backup -SubscriptionId 00000000-0000-0000-0000-000000000000 |
+        Select-Object -ExpandProperty FailedBlobs
+
+    Lists the blobs the service could not import, from the drives' error logs.
+
+    .INPUTS
+    System.Management.Automation.PSObject. Objects with StagingPath, or JobName and ResourceGroup
+    properties, such as OfflineSeed.Seed or OfflineSeed.ImportJob objects, bind by property name.
+
+    .OUTPUTS
+    OfflineSeed.ImportJobStatus
+
+    .NOTES
+    The service aims to copy the drives within 7 to 10 days after it receives them; run the cmdlet again
+    from time to time (it is safe in scheduled tasks and runbooks).
+
+    .LINK
+    about_OfflineSeed
+
+    .LINK
+    Update-ImportShipping
+
+    .LINK
+    Complete-OfflineSeed
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Seed')]
+    [OutputType('OfflineSeed.ImportJobStatus')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName, ParameterSetName = 'Seed')]
+        [ValidateNotNullOrEmpty()]
+        [string] $StagingPath,
+
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'Job')]
+        [ValidateLength(2, 64)]
+        [ValidatePattern('^[a-z][a-z0-9-]*$', Options = 'None')]
+        [string] $JobName,
+
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'Job')]
+        [Alias('ResourceGroup')]
+        [ValidateNotNullOrEmpty()]
+        [string] $ResourceGroupName,
+
+        [Parameter(ValueFromPipelineByPropertyName)]
+        [AllowEmptyString()]
+        [string] $SubscriptionId,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $PublishSettingsFile,
+
+        [Parameter()]
+        [switch] $NoLogs,
+
+        [Parameter()]
+        [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')]
+        [string] $Environment,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $TenantId,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $ClientId,
+
+        [Parameter()]
+        [System.Security.SecureString] $ClientSecret,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $CertificatePath,
+
+        [Parameter()]
+        [System.Security.SecureString] $AccessToken,
+
+        [Parameter()]
+        [System.Security.SecureString] $StorageAccessToken,
+
+        [Parameter()]
+        [System.Security.SecureString] $StorageAccountKey,
+
+        [Parameter()]
+        [System.Security.SecureString] $SasToken
+    )
+
+    process {
+        $params = @{}
+        if ($PSCmdlet.ParameterSetName -eq 'Seed') {
+            $params['stagingPath'] = Resolve-OfflineSeedPath -Path $StagingPath
+        } else {
+            $params['jobName'] = $JobName
+            $params['resourceGroup'] = $ResourceGroupName
+        }
+        if (-not [string]::IsNullOrEmpty($SubscriptionId)) { $params['subscriptionId'] = $SubscriptionId }
+        if ($PSBoundParameters.ContainsKey('PublishSettingsFile')) { $params['publishSettingsFile'] = Resolve-OfflineSeedPath -Path $PublishSettingsFile }
+        if ($NoLogs) { $params['readLogs'] = $false }
+        if ($PSBoundParameters.ContainsKey('AccessToken')) { $params['accessToken'] = $AccessToken }
+        Add-OfflineSeedAzureAccess -Parameters $params -BoundParameters $PSBoundParameters
+        # One job that cannot be read must not stop the others on the pipeline.
+        Invoke-OfflineSeedEngine -Command 'job.status' -Parameters $params -Cmdlet $PSCmdlet -FailureIsNonTerminating
+    }
+}

@@ -1,0 +1,152 @@
+function Stop-OfflineSeedImportJob {
+    <#
+    .SYNOPSIS
+    Asks the Azure Import/Export service to cancel an import job.
+
+    .DESCRIPTION
+    Requests the cancellation of the seed's import job (or of -JobName in -ResourceGroupName). The
+    service accepts it only early in the job: while Creating and, depending on the service, while
+    Shipping or before Packaging (its documentation disagrees). Outside that window the service's
+    refusal is reported as the error OfflineSeed.ImportExportInvalidJobState. A job canceled while
+    Creating ends at once; later, the datacenter skips the copy and sends the drives back. Asking again
+    once a cancellation was requested changes nothing.
+
+    The cmdlet asks for confirmation (ConfirmImpact High); use -Confirm:$false in scheduled tasks and
+    runbooks. -WhatIf shows what would be requested.
+
+    .PARAMETER StagingPath
+    Staging location of the seed whose import job it is.
+
+    .PARAMETER JobName
+    Name of the import job, to name a job without its staging location (with -ResourceGroupName).
+
+    .PARAMETER ResourceGroupName
+    Resource group of the job.
+
+    .PARAMETER SubscriptionId
+    Azure subscription of the job. Default: the one the seed recorded.
+
+    .PARAMETER PublishSettingsFile
+    Legacy Azure publish settings file, read only for the subscription id.
+
+    .PARAMETER Environment
+    Azure cloud: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.
+
+    .PARAMETER TenantId
+    Entra tenant of the service principal.
+
+    .PARAMETER ClientId
+    Application (client) id of the service principal.
+
+    .PARAMETER ClientSecret
+    Client secret of the service principal, as a SecureString.
+
+    .PARAMETER CertificatePath
+    PEM certificate (with its key) of the service principal.
+
+    .PARAMETER AccessToken
+    Azure Resource Manager access token, as a SecureString (Get-AzAccessToken).
+
+    .PARAMETER WhatIf
+    Shows what would be requested, and requests nothing.
+
+    .PARAMETER Confirm
+    Asks for confirmation before the cancellation is requested (the default, ConfirmImpact High).
+
+    .EXAMPLE
+    Stop-OfflineSeedImportJob -StagingPath F:\Staging
+
+    Asks for confirmation, then requests the cancellation of the seed's import job.
+
+    .EXAMPLE
+    Stop-OfflineSeedImportJob -JobName fs01-seed -ResourceGroupName rg-backup -Confirm:$false
+
+    Requests the cancellation without a prompt, for example in a runbook.
+
+    .INPUTS
+    System.Management.Automation.PSObject. Objects with StagingPath, or JobName and ResourceGroup
+    properties, such as OfflineSeed.ImportJob objects, bind by property name.
+
+    .OUTPUTS
+    OfflineSeed.ImportJobAction
+
+    .NOTES
+    Get-ImportJobStatus follows a canceled job until its drives are on their way back.
+
+    .LINK
+    about_OfflineSeed
+
+    .LINK
+    Get-ImportJobStatus
+
+    .LINK
+    Remove-OfflineSeedImportJob
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High', DefaultParameterSetName = 'Seed')]
+    [OutputType('OfflineSeed.ImportJobAction')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName, ParameterSetName = 'Seed')]
+        [ValidateNotNullOrEmpty()]
+        [string] $StagingPath,
+
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'Job')]
+        [ValidateLength(2, 64)]
+        [ValidatePattern('^[a-z][a-z0-9-]*$', Options = 'None')]
+        [string] $JobName,
+
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'Job')]
+        [Alias('ResourceGroup')]
+        [ValidateNotNullOrEmpty()]
+        [string] $ResourceGroupName,
+
+        [Parameter(ValueFromPipelineByPropertyName)]
+        [AllowEmptyString()]
+        [string] $SubscriptionId,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $PublishSettingsFile,
+
+        [Parameter()]
+        [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')]
+        [string] $Environment,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $TenantId,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $ClientId,
+
+        [Parameter()]
+        [System.Security.SecureString] $ClientSecret,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string] $CertificatePath,
+
+        [Parameter()]
+        [System.Security.SecureString] $AccessToken
+    )
+
+    process {
+        $params = @{}
+        $target = ''
+        if ($PSCmdlet.ParameterSetName -eq 'Seed') {
+            $params['stagingPath'] = Resolve-OfflineSeedPath -Path $StagingPath
+            $target = 'the import job of the seed in {0}' -f $params['stagingPath']
+        } else {
+            $params['jobName'] = $JobName
+            $params['resourceGroup'] = $ResourceGroupName
+            $target = 'import job {0} (resource group {1})' -f $JobName, $ResourceGroupName
+        }
+        if (-not [string]::IsNullOrEmpty($SubscriptionId)) { $params['subscriptionId'] = $SubscriptionId }
+        if ($PSBoundParameters.ContainsKey('PublishSettingsFile')) { $params['publishSettingsFile'] = Resolve-OfflineSeedPath -Path $PublishSettingsFile }
+        if ($PSBoundParameters.ContainsKey('AccessToken')) { $params['accessToken'] = $AccessToken }
+        Add-OfflineSeedAzureAccess -Parameters $params -BoundParameters $PSBoundParameters
+        $dryRun = -not $PSCmdlet.ShouldProcess($target, 'Request the cancellation of the import job (the drives are sent back)')
+        if ($dryRun -and -not $WhatIfPreference) { return }
+        Invoke-OfflineSeedEngine -Command 'job.cancel' -Parameters $params -DryRun:$dryRun -Cmdlet $PSCmdlet
+    }
+}
