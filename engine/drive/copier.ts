@@ -13,14 +13,14 @@ import type { CopyFile, VerifyFile, WorkerReply, WorkerRequest, WorkerSetup } fr
 
 export interface CopierOptions {
   threads?: number;
-  /** Per worker; rounded up to a multiple of 4 MiB. Default 48 MiB: twelve pieces, one per MD5 lane. */
+  /** Per worker; rounded up to a multiple of 4 MiB. Default 64 MiB: three packs of a little over 16 MiB, so all twelve MD5 lanes work. */
   windowBytes?: number;
   sync?: boolean;
-  directRead?: boolean;
+  directIo?: boolean;
   md5Backend?: 'simd' | 'node';
 }
 
-export const DEFAULT_WINDOW_BYTES = 12 * BLOCK_SIZE;
+export const DEFAULT_WINDOW_BYTES = 16 * BLOCK_SIZE;
 /** Batches stay small enough in file count that progress and cancellation stay responsive. */
 const MAX_FILES_PER_BATCH = 512;
 
@@ -28,23 +28,27 @@ export function defaultThreads(): number {
   return Math.max(2, Math.min(4, availableParallelism() + 1));
 }
 
-/** Groups files into batches that fit a window; a file larger than the window is a batch of its own. */
+/**
+ * Groups files into batches that fit a window, each file at a 4 KiB-aligned offset; a file larger
+ * than the window is a batch of its own.
+ */
 export function batchesOf<T extends { length: number }>(files: readonly T[], windowBytes: number): T[][] {
   const out: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
   for (const file of files) {
-    if (file.length > windowBytes) {
+    const aligned = Math.ceil(file.length / 4096) * 4096;
+    if (aligned > windowBytes) {
       out.push([file]);
       continue;
     }
-    if (current.length > 0 && (bytes + file.length > windowBytes || current.length >= MAX_FILES_PER_BATCH)) {
+    if (current.length > 0 && (bytes + aligned > windowBytes || current.length >= MAX_FILES_PER_BATCH)) {
       out.push(current);
       current = [];
       bytes = 0;
     }
     current.push(file);
-    bytes += file.length;
+    bytes += aligned;
   }
   if (current.length > 0) out.push(current);
   return out;
@@ -66,7 +70,7 @@ export class DriveWorkers {
     const setup: WorkerSetup = {
       windowBytes: this.windowBytes,
       sync: options.sync ?? true,
-      directRead: options.directRead ?? true,
+      directIo: options.directIo ?? true,
       md5Backend: options.md5Backend ?? 'simd',
       cancel: this.cancel,
     };
@@ -104,6 +108,7 @@ export class DriveWorkers {
       let nextId = 1;
       const pending = new Map<number, Request>();
       const chains = new Map<number, Promise<void>>();
+      const readySent = new Set<number>();
       const listeners: [Worker, (reply: WorkerReply) => void, (error: Error) => void][] = [];
       const onAbort = (): void => {
         failure ??= new CancelledError();
@@ -136,6 +141,11 @@ export class DriveWorkers {
             this.onProgress(reply.bytes);
             return;
           }
+          if (reply.type === 'ready') {
+            readySent.add(reply.id);
+            dispatch(worker); // its last request finishes (fdatasync) in the background
+            return;
+          }
           if (reply.type === 'fileCopied') {
             // Journalled in order, before the request's final reply is counted done.
             const request = pending.get(reply.id)!;
@@ -152,7 +162,7 @@ export class DriveWorkers {
           chains.delete(reply.id);
           if (reply.type === 'failed') failure ??= workerFailure(reply);
           else if (reply.type === 'cancelled') failure ??= new CancelledError();
-          dispatch(worker); // keep the worker busy while the reply is journalled
+          if (!readySent.delete(reply.id)) dispatch(worker); // keep the worker busy while the reply is journalled
           void chain.then(() => onReply(request, reply)).catch((error: unknown) => {
             failure ??= error;
             Atomics.store(flag, 0, 1);

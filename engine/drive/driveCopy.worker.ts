@@ -3,13 +3,17 @@
  *   copy:   read each file of a batch into the window, MD5 every 4 MiB piece while the bytes are in
  *           memory (md5Lanes: up to twelve pieces side by side), write it to a temporary file on the
  *           drive, fdatasync, rename into place. A file larger than the window streams through it.
+ *           The fdatasync and rename run on the thread pool while the worker reads its next batch, so
+ *           the drive flushes while the staging location is read. (Direct I/O for the copy was
+ *           measured too: half the system time, but slower here than buffered I/O with overlapped
+ *           fdatasync, so the copy is buffered; verification reads directly.)
  *   verify: read files back (O_DIRECT where the platform allows, so the bytes come from the drive and
  *           not from the page cache), MD5 every piece, SHA-256 the whole file when its name is its
  *           SHA-256 (repository files), and report every difference.
  * A shared cancel flag is checked between windows: a cancelled copy removes its temporary file.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fdatasyncSync, openSync, readSync, renameSync, rmSync, writeSync, fstatSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BLOCK_SIZE } from './driveNames.ts';
 import { createMd5Lanes } from './md5Lanes.ts';
@@ -43,6 +47,12 @@ function writeFully(fd: number, at: number, length: number, position: number): v
   while (done < length) done += writeSync(fd, window, at + done, length - done, position + done);
 }
 
+const SECTOR = 4096;
+
+function alignUp(n: number): number {
+  return Math.ceil(n / SECTOR) * SECTOR;
+}
+
 function hex(digests: Buffer[]): string[] {
   return digests.map((d) => d.toString('hex').toUpperCase());
 }
@@ -60,8 +70,72 @@ function changed(file: { source: string }, detail: string): never {
   throw error;
 }
 
+/**
+ * One copy request in flight in this worker. The synchronous part (read, hash, write) ends with a
+ * "ready" reply, so the next request can start while this one's fdatasyncs (on the thread pool) finish;
+ * each file is renamed into place and reported once durable, and "copied" follows the last one.
+ */
+class CopyJob {
+  private outstanding = 0;
+  private readyDone = false;
+  private failed = false;
+  readonly id: number;
+
+  constructor(id: number) {
+    this.id = id;
+  }
+
+  /** Writes the temporary file; data then goes durable in the background and is renamed into place. */
+  writeTarget(file: CopyFile, index: number, md5: string[], write: (fd: number) => void): void {
+    const fd = openSync(file.temp, constants.O_CREAT | constants.O_TRUNC | constants.O_WRONLY, 0o644);
+    try {
+      write(fd);
+    } catch (error) {
+      closeSync(fd);
+      rmSync(file.temp, { force: true });
+      throw error;
+    }
+    const finish = (error: NodeJS.ErrnoException | null): void => {
+      this.outstanding--;
+      try {
+        closeSync(fd);
+        if (error !== null) throw error;
+        if (this.failed) {
+          rmSync(file.temp, { force: true });
+        } else {
+          renameSync(file.temp, file.target);
+          port.postMessage({ type: 'fileCopied', id: this.id, index, md5, length: file.length } satisfies WorkerReply);
+        }
+      } catch (failure) {
+        rmSync(file.temp, { force: true });
+        this.fail(failure);
+      }
+      this.maybeDone();
+    };
+    this.outstanding++;
+    if (setup.sync) fdatasync(fd, finish);
+    else finish(null);
+  }
+
+  ready(): void {
+    this.readyDone = true;
+    if (!this.failed) port.postMessage({ type: 'ready', id: this.id } satisfies WorkerReply);
+    this.maybeDone();
+  }
+
+  fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    reportFailure(this.id, error);
+  }
+
+  private maybeDone(): void {
+    if (this.readyDone && this.outstanding === 0 && !this.failed) port.postMessage({ type: 'copied', id: this.id } satisfies WorkerReply);
+  }
+}
+
 /** Copies files that fit the window together: one read each, one hashing pass, one write each. */
-function copySmall(id: number, files: readonly CopyFile[]): void {
+function copySmall(job: CopyJob, files: readonly CopyFile[]): void {
   const placed: { file: CopyFile; at: number }[] = [];
   let at = 0;
   for (const file of files) {
@@ -74,7 +148,7 @@ function copySmall(id: number, files: readonly CopyFile[]): void {
       closeSync(fd);
     }
     placed.push({ file, at });
-    at += file.length;
+    at += alignUp(file.length);
   }
   const ranges = placed.flatMap((p) => pieceRanges(p.at, p.file.length));
   const digests = hex(lanes.digest(ranges));
@@ -84,32 +158,17 @@ function copySmall(id: number, files: readonly CopyFile[]): void {
     const count = Math.ceil(file.length / BLOCK_SIZE);
     const md5 = digests.slice(next, next + count);
     next += count;
-    writeTarget(file, (fd) => writeFully(fd, start, file.length, 0));
+    job.writeTarget(file, index, md5, (fd) => writeFully(fd, start, file.length, 0));
     port.postMessage({ type: 'progress', bytes: file.length } satisfies WorkerReply);
-    port.postMessage({ type: 'fileCopied', id, index, md5, length: file.length } satisfies WorkerReply);
   });
 }
 
-function writeTarget(file: CopyFile, write: (fd: number) => void): void {
-  const fd = openSync(file.temp, constants.O_CREAT | constants.O_TRUNC | constants.O_WRONLY, 0o644);
-  try {
-    write(fd);
-    if (setup.sync) fdatasyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(file.temp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  renameSync(file.temp, file.target);
-}
-
 /** A file larger than the window: read, hash, write one window at a time. */
-function copyLarge(id: number, file: CopyFile): void {
+function copyLarge(job: CopyJob, file: CopyFile): void {
   const md5: string[] = [];
   const input = openSync(file.source, 'r');
   try {
-    writeTarget(file, (fd) => {
+    job.writeTarget(file, 0, md5, (fd) => {
       for (let position = 0; position < file.length; position += windowBytes) {
         checkCancel();
         const want = Math.min(windowBytes, file.length - position);
@@ -123,11 +182,19 @@ function copyLarge(id: number, file: CopyFile): void {
   } finally {
     closeSync(input);
   }
-  port.postMessage({ type: 'fileCopied', id, index: 0, md5, length: file.length } satisfies WorkerReply);
+}
+
+function reportFailure(id: number, error: unknown): void {
+  if (error instanceof Cancelled) {
+    port.postMessage({ type: 'cancelled', id } satisfies WorkerReply);
+    return;
+  }
+  const e = error as NodeJS.ErrnoException;
+  port.postMessage({ type: 'failed', id, code: e.code ?? 'EUNKNOWN', message: e.message, ...(e.path === undefined ? {} : { path: e.path }) } satisfies WorkerReply);
 }
 
 function openForVerify(path: string): { fd: number; direct: boolean } {
-  const direct = setup.directRead && typeof constants.O_DIRECT === 'number';
+  const direct = setup.directIo && typeof constants.O_DIRECT === 'number';
   if (direct) {
     try {
       return { fd: openSync(path, constants.O_RDONLY | constants.O_DIRECT), direct: true };
@@ -200,26 +267,27 @@ function verifyFile(file: VerifyFile): { problems: string[]; direct: boolean } {
 }
 
 port.on('message', (request: WorkerRequest) => {
+  if (request.type === 'copy') {
+    const job = new CopyJob(request.id);
+    try {
+      if (request.files.length === 1 && request.files[0]!.length > windowBytes) copyLarge(job, request.files[0]!);
+      else copySmall(job, request.files);
+      job.ready();
+    } catch (error) {
+      // A file being written removed its own temporary file; those written before it are dropped
+      // as their fdatasync completes (the request failed, so they are not journalled).
+      job.fail(error);
+    }
+    return;
+  }
   try {
-    if (request.type === 'copy') {
-      if (request.files.length === 1 && request.files[0]!.length > windowBytes) copyLarge(request.id, request.files[0]!);
-      else copySmall(request.id, request.files);
-      port.postMessage({ type: 'copied', id: request.id } satisfies WorkerReply);
-    } else {
-      const results = request.files.map((f) => {
-        const outcome = verifyFile(f);
-        port.postMessage({ type: 'progress', bytes: f.length } satisfies WorkerReply);
-        return outcome;
-      });
-      port.postMessage({ type: 'verified', id: request.id, results } satisfies WorkerReply);
-    }
+    const results = request.files.map((f) => {
+      const outcome = verifyFile(f);
+      port.postMessage({ type: 'progress', bytes: f.length } satisfies WorkerReply);
+      return outcome;
+    });
+    port.postMessage({ type: 'verified', id: request.id, results } satisfies WorkerReply);
   } catch (error) {
-    if (request.type === 'copy') for (const f of request.files) rmSync(f.temp, { force: true }); // files already renamed stay: they are journalled
-    if (error instanceof Cancelled) {
-      port.postMessage({ type: 'cancelled', id: request.id } satisfies WorkerReply);
-      return;
-    }
-    const e = error as NodeJS.ErrnoException;
-    port.postMessage({ type: 'failed', id: request.id, code: e.code ?? 'EUNKNOWN', message: e.message, ...(e.path === undefined ? {} : { path: e.path }) } satisfies WorkerReply);
+    reportFailure(request.id, error);
   }
 });

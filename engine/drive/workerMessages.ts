@@ -5,8 +5,8 @@ export interface WorkerSetup {
   windowBytes: number;
   /** fdatasync every copied file before it is renamed into place. */
   sync: boolean;
-  /** Verify with O_DIRECT reads where the platform has them. */
-  directRead: boolean;
+  /** Verify with direct reads (O_DIRECT) where the platform and file system take them. */
+  directIo: boolean;
   md5Backend: 'simd' | 'node';
   /** Int32Array(1) over it: non-zero = cancel. */
   cancel: SharedArrayBuffer;
@@ -37,6 +37,9 @@ export type WorkerReply =
   | { type: 'progress'; bytes: number }
   /** One file of a copy request is durable on the drive under its final name. */
   | { type: 'fileCopied'; id: number; index: number; md5: string[]; length: number }
+  /** The worker read, hashed and wrote the request's files and can take the next request. */
+  | { type: 'ready'; id: number }
+  /** Every file of the request is durable and renamed into place. */
   | { type: 'copied'; id: number }
   | { type: 'verified'; id: number; results: { problems: string[]; direct: boolean }[] }
   | { type: 'cancelled'; id: number }
