@@ -36,7 +36,7 @@ export interface StatusOutcome {
   seed: SeedDescriptor | undefined;
 }
 
-/** Moves the seed along with the job (never back): Shipped once the job is beyond Creating, Imported once the data is in. */
+/** Moves the seed along with the job (never back): Shipped once the drives travel, Imported once the data is in. */
 export async function followJob(target: JobTarget, job: JobResponse): Promise<SeedDescriptor | undefined> {
   if (target.stagingPath === undefined || target.descriptor === undefined || target.recorded === undefined || target.recorded.removedAt !== undefined) return target.descriptor;
   const p = job.properties ?? {};
@@ -45,7 +45,8 @@ export async function followJob(target: JobTarget, job: JobResponse): Promise<Se
     const recorded = recordedJob(current);
     if (recorded === undefined || recorded.name !== target.jobName) return undefined;
     let next = current;
-    if (WAITING_STATES.has(p.state ?? '') || FINISHED_STATES.has(p.state ?? '')) next = advance(next, 'Shipped');
+    // Shipped once the drives are on their way (a job canceled before shipping never was).
+    if (WAITING_STATES.has(p.state ?? '') || (FINISHED_STATES.has(p.state ?? '') && p.deliveryPackage !== undefined)) next = advance(next, 'Shipped');
     if (imported) next = advance(next, 'Imported');
     const finished = FINISHED_STATES.has(p.state ?? '');
     if (finished && recorded.finalState !== p.state) next = { ...next, job: { ...recorded, finalState: p.state } };

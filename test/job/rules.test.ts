@@ -58,7 +58,8 @@ test('cancel while Creating: the job ends at once; shipping it afterwards is ref
   assert.is(s.cancelRequested, true);
   assert.is(s.imported, false, 'a canceled job imported nothing');
   assert.match(String(s.message), /canceled/);
-  assert.not.equal(descriptor(seed).state, 'Imported');
+  assert.is(descriptor(seed).state, 'JobCreated', 'a job canceled before shipping: the seed is neither Shipped nor Imported');
+  assert.is((descriptor(seed).job as Record<string, unknown>).finalState, 'Completed');
 
   const ship = await run('job.ship', { stagingPath: seed.staging, carrierName: 'FedEx', trackingNumber: 'TRK-EARLY' });
   assert.is(ship.exitCode, 1);
