@@ -10,9 +10,6 @@ export const drivePrepareCommand = defineCommand<DrivePrepareParams>({
   async run(params, context) {
     const result = await prepareDrive(params, context);
     if (result === undefined) return; // -WhatIf: the plan went out as information messages
-    if (!result.shippable) {
-      context.events.log('warning', `Drive ${result.driveId} is a rehearsal (Shippable: false): prepare the shipping drive on Windows with Initialize-OfflineSeedDrive -DriveLetter.`);
-    }
     context.emitResult(result);
   },
 });

@@ -435,7 +435,7 @@ export async function prepareDrive(params: DrivePrepareParams, context: PrepareC
   }
   const onLinux = process.platform !== 'win32';
   if (onLinux || !/^[A-Za-z]:\\?$/.test(setup.driveRoot)) {
-    events.log('warning', `Rehearsal: ${setup.driveRoot} is a folder, not the root of an NTFS volume encrypted with BitLocker; the Import/Export service would refuse this drive (Shippable: false).`);
+    events.log('warning', `Rehearsal: ${setup.driveRoot} is a folder, not the root of an NTFS volume encrypted with BitLocker; the Import/Export service would refuse this drive (Shippable: false). On Windows, Initialize-OfflineSeedDrive -DriveLetter prepares a shipping drive.`);
   }
 
   if (context.dryRun) {
