@@ -105,15 +105,19 @@ test('a tracking number another job of the subscription uses is refused before a
   const c = await run('job.create', createParams(world, seed));
   assert.is(c.exitCode, 0, JSON.stringify(c.errors));
   const patches = world.emulator.requests.filter((q) => q.method === 'PATCH').length;
-  const r = await run('job.ship', { stagingPath: seed.staging, carrierName: 'DHL', trackingNumber: ' trk-corrupt-1 ' });
+  const isList = (q: { method: string; path: string }): boolean => q.method === 'GET' && /\/providers\/Microsoft\.ImportExport\/jobs$/i.test(q.path);
+  const listsBefore = world.emulator.requests.filter(isList).length;
+  // locked-job sorts after corrupt-job: with one job per page its tracking number is on page 2 of 3.
+  const r = await run('job.ship', { stagingPath: seed.staging, carrierName: 'DHL', trackingNumber: ' trk-locked-1 ' });
   assert.is(r.exitCode, 1);
   const e = lastError(r);
   assert.is(e.errorId, 'OfflineSeed.TrackingNumberInUse');
   assert.is(e.category, 'ResourceExists');
-  assert.match(e.message, /already used by import job corrupt-job/);
+  assert.match(e.message, /already used by import job locked-job \(resource group offlineseed-rg, state Closed\)/);
   assert.is(world.emulator.requests.filter((q) => q.method === 'PATCH').length, patches, 'no PATCH was sent');
-  const listed = world.emulator.requests.filter((q) => q.method === 'GET' && /\/providers\/Microsoft\.ImportExport\/jobs$/i.test(q.path));
-  assert.ok(listed.length >= 3, `the engine followed nextLink through the pages (${listed.length} list requests)`);
+  const listed = world.emulator.requests.filter(isList).slice(listsBefore);
+  assert.is(listed.length, 3, `the engine followed nextLink through the three pages (${listed.length} list requests)`);
+  assert.ok(listed.slice(1).every((q) => q.query.$skiptoken !== undefined), 'the later pages are the nextLinks');
   assert.is(world.emulator.requireJob(world.jobRef(seed.jobName)).properties.state, 'Creating');
   assert.is(descriptor(seed).state, 'JobCreated');
 

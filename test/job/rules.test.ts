@@ -155,6 +155,20 @@ test('job.ship before the job exists, and with a bad ship date, is refused', asy
   assert.match(lastError(form).message, /params\.shipDate/);
 });
 
+test('a Faulted job is reported as a warning, not as waiting or imported', async () => {
+  const seed = await seedWithJob('faulted');
+  assert.is((await run('job.ship', { stagingPath: seed.staging, carrierName: 'FedEx', trackingNumber: 'TRK-FAULTED' })).exitCode, 0);
+  world.emulator.setJobState(world.jobRef(seed.jobName), 'Faulted');
+  const r = await run('job.status', { stagingPath: seed.staging });
+  assert.is(r.exitCode, 0, JSON.stringify(r.errors));
+  const s = r.results[0]!;
+  assert.is(s.state, 'Faulted');
+  assert.is(s.waitingForImport, false);
+  assert.is(s.imported, false);
+  assert.match(logs(r, 'warning').join('\n'), /The job is Faulted/);
+  assert.is(descriptor(seed).state, 'Shipped');
+});
+
 test('no key, secret or token in anything the engine printed', () => {
   out.assertNoSecrets([...keys, world.principal.clientSecret, world.storageAccount.key, ...world.emulator.tokenService.issued.map((t) => t.token)]);
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startWorld, type World } from '../world/world.ts';
-import { createParams, DAY_MS, descriptor, fabricateDrives, jobRunner, lastError, logs, OutputLog, prepareSeed, readJson, type PreparedSeed } from './fixtures.ts';
+import { arriving, createParams, DAY_MS, descriptor, fabricateDrives, jobRunner, lastError, logs, OutputLog, prepareSeed, readJson, type PreparedSeed } from './fixtures.ts';
 
 const work = mkdtempSync('/var/tmp/offlineseed-job-window-');
 const out = new OutputLog();
@@ -113,6 +113,23 @@ test('a job left in Creating for 14 days is deleted: job.status and job.ship say
   assert.is(again.exitCode, 0, JSON.stringify(again.errors));
   assert.is(again.results[0]!.outcome, 'Created');
   assert.match(logs(again, 'warning').join('\n'), /no longer exists \(a job left in Creating is deleted 14 days after its last update\); it is created again/);
+});
+
+test('a finished job is deleted 90 days after it ended: the seed stays Imported, job.status says why', async () => {
+  const seed = await prepareSeed(world, work, 'retained');
+  keys.push(...seed.drives.map((d) => d.key));
+  assert.is((await run('job.create', createParams(world, seed))).exitCode, 0);
+  assert.is((await run('job.ship', { stagingPath: seed.staging, carrierName: 'FedEx', trackingNumber: 'TRK-RETAINED', shipDate: day(world.clock.now()) })).exitCode, 0);
+  assert.is((await world.datacenter.process(world.jobRef(seed.jobName), arriving(seed))).finalState, 'Completed');
+  assert.is((await run('job.status', { stagingPath: seed.staging })).results[0]!.imported, true);
+  world.emulator.advance(89 * DAY_MS);
+  assert.is((await run('job.status', { stagingPath: seed.staging })).exitCode, 0, 'still there after 89 days');
+  world.emulator.advance(2 * DAY_MS);
+  const gone = await run('job.status', { stagingPath: seed.staging });
+  assert.is(gone.exitCode, 1);
+  assert.is(lastError(gone).errorId, 'OfflineSeed.ImportExportResourceNotFound');
+  assert.match(String(lastError(gone).recommendedAction), /a finished job 90 days after it ended/);
+  assert.is(descriptor(seed).state, 'Imported');
 });
 
 test('no key, secret or token in anything the engine printed', () => {
