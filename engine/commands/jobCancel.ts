@@ -45,6 +45,7 @@ export const jobCancelCommand = defineCommand<CancelParams>({
       events.log('information', `What if: request the cancellation of import job ${target.jobName} (${target.resourceGroup}, state ${before}); the service accepts it only in its cancel window, and sends shipped drives back.`);
       return;
     }
+    context.throwIfCancelled(); // nothing is changed once the run was cancelled
     const updated = await armCall(`cancel import job ${target.jobName}`, jobId, () => client.jobs.update(target.jobName, target.resourceGroup, { cancelRequested: true }), {
       InvalidJobState: `The service no longer accepts a cancellation: the job is ${before}. Cancellation is possible only early in the job (while Creating, and depending on the service while Shipping or before Packaging); let the job finish instead.`,
     });

@@ -150,6 +150,7 @@ export const jobCreateCommand = defineCommand<CreateParams>({
         events.log('information', `What if: PUT ${jobId} ${JSON.stringify(shown)}`);
         return;
       }
+      context.throwIfCancelled(); // nothing is changed once the run was cancelled
       job = await armCall(`create import job ${target.jobName}`, jobId, () => client.jobs.create(target.jobName, target.resourceGroup, body));
       outcome = 'Created';
       events.log('information', `Import job ${target.jobName} created in resource group ${target.resourceGroup} (location ${shipTo.location}), state ${job.properties?.state ?? 'Creating'}, ${drives.length} drive(s).`);

@@ -47,6 +47,7 @@ export const jobRemoveCommand = defineCommand<RemoveParams>({
       return;
     }
     await followJob(target, job);
+    context.throwIfCancelled(); // nothing is changed once the run was cancelled
     await armCall(`delete import job ${target.jobName}`, jobId, () => client.jobs.delete(target.jobName, target.resourceGroup), {
       InvalidJobState: `The service does not delete a job in state ${before}: only while Creating (before shipping) or once Completed. Cancel it first (Stop-OfflineSeedImportJob) or wait until it finishes.`,
     });

@@ -131,6 +131,7 @@ export const jobShipCommand = defineCommand<ShipParams>({
       events.log('information', `Import job ${target.jobName} is ${p.state} with tracking number ${trackingNumber} already: nothing to change.`);
     } else {
       const wasShipping = p.state === 'Shipping';
+      context.throwIfCancelled(); // nothing is changed once the run was cancelled
       updated = await armCall(`record the shipment of import job ${target.jobName}`, jobId, () => client.jobs.update(target.jobName, target.resourceGroup, {
         deliveryPackage: { carrierName, trackingNumber, driveCount, shipDate: isoDate(shipDate) },
         state: 'Shipping',

@@ -13,7 +13,7 @@
 import { StorageImportExport } from '@azure/arm-storageimportexport';
 import { azureCloud, type AzureEnvironmentName } from '../azure/azureCloud.ts';
 import { tokenCredential, type AzureAuthParams } from '../azure/azureCredentials.ts';
-import { type ErrorCategory, OfflineSeedError } from '../protocol/errors.ts';
+import { CancelledError, type ErrorCategory, OfflineSeedError } from '../protocol/errors.ts';
 
 export interface ArmAccessParams extends AzureAuthParams {
   environment?: AzureEnvironmentName;
@@ -100,6 +100,7 @@ export async function armCall<T>(what: string, target: string, fn: () => Promise
 export function translateArmError(error: unknown, what: string, target: string, advice: Record<string, string> = {}): OfflineSeedError {
   if (error instanceof OfflineSeedError) return error;
   const name = (error as { name?: string } | null)?.name ?? '';
+  if (name === 'AbortError') return new CancelledError();
   if (IDENTITY_ERRORS.has(name)) {
     const text = String((error as Error).message).replace(/\s+/g, ' ').slice(0, 600);
     return new OfflineSeedError('OfflineSeed.AzureAuthenticationFailed', 'AuthenticationError', `${what}: no access token for Azure Resource Manager: ${text}`, {
