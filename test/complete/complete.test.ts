@@ -22,7 +22,17 @@ let packs: string[] = [];
 const container = 'seed';
 const prefix = 'srv01';
 
+// uvu prints nothing for an error thrown in a before hook: report it, so a failure says why.
 test.before(async () => {
+  try {
+    await setUp();
+  } catch (error) {
+    console.error('complete.test.ts setup failed:', error);
+    throw error;
+  }
+});
+
+async function setUp(): Promise<void> {
   world = await startWorld();
   makeEdgeCaseTree(source);
   const stage = await runEngine('seed.start', { sources: [source], stagingPath: staging, jobName: 'complete-test', storageAccount: world.storageAccount.name, container, prefix, password: RESTIC_PASSWORD, packSizeMiB: 4 });
@@ -45,7 +55,7 @@ test.before(async () => {
   const diagnostics = world.blobService().getContainerClient('waimportexport');
   await diagnostics.createIfNotExists();
   await diagnostics.getBlockBlobClient('waies/complete-test_WD-COMPLETE1_20261121-120000-000_error.xml').uploadData(Buffer.from(log));
-});
+}
 
 test('without an import (state DrivesPrepared) it refuses unless forced', async () => {
   const run = await runEngine('seed.complete', { stagingPath: staging, password: RESTIC_PASSWORD, storageAccountKey: world.storageAccount.key }, { env: world.env });
