@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runEngine } from '../helpers/engine.ts';
 import { uploadRepository } from '../helpers/cloudSeed.ts';
-import { makeEdgeCaseTree, restic, RESTIC_PASSWORD, diffTrees } from '../helpers/fixtures.ts';
+import { makeEdgeCaseTree, seededBytes, restic, RESTIC_PASSWORD, diffTrees } from '../helpers/fixtures.ts';
 import { bitLockerKey } from '../drive/fixtures.ts';
 import { startWorld, type World } from '../world/world.ts';
 
@@ -35,6 +35,8 @@ test.before(async () => {
 async function setUp(): Promise<void> {
   world = await startWorld();
   makeEdgeCaseTree(source);
+  // At least three data packs whatever the workers' timing: 12 MiB of incompressible data in 4 MiB packs.
+  for (let i = 0; i < 3; i++) writeFileSync(join(source, `pack-filler-${i}.bin`), seededBytes(500 + i, 4 * 1024 * 1024));
   const stage = await runEngine('seed.start', { sources: [source], stagingPath: staging, jobName: 'complete-test', storageAccount: world.storageAccount.name, container, prefix, password: RESTIC_PASSWORD, packSizeMiB: 4 });
   if (stage.exitCode !== 0) throw new Error(JSON.stringify(stage.errors));
   mkdirSync(drive);
@@ -43,6 +45,7 @@ async function setUp(): Promise<void> {
   // The import: every staged file becomes a blob, as the datacenter would have written them.
   const backend = await uploadRepository(world, join(staging, 'repository'), container, prefix);
   packs = (await backend.list('data')).map((p) => p.name).sort();
+  if (packs.length < 3) throw new Error(`the test needs three data packs, the seed has ${packs.length}`);
   const blobs = world.blobService().getContainerClient(container);
   const packBlob = (id: string): string => `${prefix}/data/${id.slice(0, 2)}/${id}`;
   await blobs.deleteBlob(packBlob(packs[0]!));
