@@ -18,14 +18,17 @@
  * (keep copies, repositories and restore), OFFLINESEED_BENCH_STRICT=1 (exit 1 when a target is missed),
  * OFFLINESEED_BENCH_TIMEOUT_S (per command; default 600 s x scale, at least 60 s).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, release, totalmem } from 'node:os';
-import { basename, join } from 'node:path';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { applyModify, benchScale, copyTree, datasetAt, ensureDataset, scaleDir, type Dataset } from './lib/dataset.ts';
 import { dirSize } from './lib/dirSize.ts';
-import { exec, hasCommand, tail } from './lib/exec.ts';
-import { dropCaches, measure, type Measurement } from './lib/measure.ts';
-import { fileTimestamp, repoRoot, resultsDir } from './lib/paths.ts';
+import { exec, hasCommand } from './lib/exec.ts';
+import { fileTimestamp, resultsDir } from './lib/paths.ts';
+import {
+  commonEnvironment, engineCommands, engineEnv, enginePath, engineFlags, measuredRow, ndjsonResults, pageCacheMode,
+  restoredRoot, runBenchmark, timed, timeoutSeconds, unavailableRow, withoutPrefix, failedRow, readText, type RunContext,
+} from './lib/runs.ts';
 import {
   absoluteRatio, formatRatios, formatTable, relativeRatio, writeResults,
   type BenchResult, type Ratio, type Row, type Target,
@@ -53,7 +56,7 @@ interface Engine {
   reason: string;
 }
 
-interface Context {
+interface Context extends RunContext {
   scale: number;
   work: string;
   /** Working copy A: restic's source. */
@@ -145,6 +148,7 @@ async function prepare(dataset: Dataset, work: string, startedAt: Date): Promise
     resticSrc,
     oursSrc,
     logDir: join(resultsDir, 'logs', `${NAME}-${fileTimestamp(startedAt)}`),
+    log,
     engine: await probeEngine(),
     resticRepo: join(work, 'restic-repo'),
     staging,
@@ -153,14 +157,6 @@ async function prepare(dataset: Dataset, work: string, startedAt: Date): Promise
     pageCache: pageCacheMode(),
     timeoutSeconds: timeoutSeconds(dataset.scale),
   };
-}
-
-function timeoutSeconds(scale: number): number {
-  const text = process.env.OFFLINESEED_BENCH_TIMEOUT_S;
-  if (text === undefined || text === '') return Math.max(60, Math.round(600 * scale));
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`OFFLINESEED_BENCH_TIMEOUT_S must be a positive number, not "${text}"`);
-  return seconds;
 }
 
 async function runCases(ctx: Context, base: Dataset): Promise<Outcome> {
@@ -241,41 +237,17 @@ function resticSummary(stdout: string): ResticSummary {
 // ---- ours ---------------------------------------------------------------------------------------
 
 async function probeEngine(): Promise<Engine> {
-  const path = process.env.OFFLINESEED_BENCH_ENGINE ?? join(repoRoot, 'dist', 'offlineseed-engine');
+  const path = enginePath();
   const none = { path, available: false, seedStartFlags: new Set<string>(), backupRunFlags: new Set<string>() };
   if (!existsSync(path)) return { ...none, reason: `not available: ${path} is missing (npm run build)` };
-  const described = await exec([path, 'describe', '--json']).catch(() => undefined);
-  const commands = new Set(described === undefined ? [] : describedCommands(described.stdout));
+  const commands = await engineCommands(path);
   const missing = COMMANDS.filter((c) => !commands.has(c));
   if (missing.length > 0) return { ...none, reason: `not available: the engine has no ${missing.join(' or ')} yet` };
-  const flags = async (argv: string[]): Promise<Set<string>> => {
-    const help = await exec([path, ...argv, '--help']).catch(() => undefined);
-    return new Set([...(help?.stdout ?? '').matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1] ?? ''));
-  };
-  return { path, available: true, seedStartFlags: await flags(['seed', 'start']), backupRunFlags: await flags(['backup', 'run']), reason: `available (${path})` };
-}
-
-function describedCommands(ndjson: string): string[] {
-  return ndjsonResults(ndjson).flatMap((data) => (typeof data.command === 'string' ? [data.command] : []));
-}
-
-/** The data of every `result` event in NDJSON output; other lines are skipped. */
-function ndjsonResults(ndjson: string): Record<string, unknown>[] {
-  const results: Record<string, unknown>[] = [];
-  for (const line of ndjson.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const event = JSON.parse(line) as { type?: string; data?: unknown };
-      if (event.type === 'result' && typeof event.data === 'object' && event.data !== null) results.push(event.data as Record<string, unknown>);
-    } catch {
-      // Not an event line: nothing to learn from it.
-    }
-  }
-  return results;
+  return { path, available: true, seedStartFlags: await engineFlags(path, ['seed', 'start']), backupRunFlags: await engineFlags(path, ['backup', 'run']), reason: `available (${path})` };
 }
 
 function oursEnv(): NodeJS.ProcessEnv {
-  return { ...withoutPrefix(process.env, 'OFFLINESEED_PASSWORD'), OFFLINESEED_PASSWORD: PASSWORD };
+  return engineEnv(PASSWORD);
 }
 
 function seedStartArgv(ctx: Context): string[] {
@@ -356,56 +328,9 @@ async function verified(ctx: Context, row: Row, target: string): Promise<Row> {
   return { ...row, status: 'failed', note: `restored tree differs from the modified copy (${count} lines, ${diffLog})` };
 }
 
-/** restic-style restores land under <target>/<absolute source path>; other layouts are accepted too. */
-function restoredRoot(target: string, source: string): string {
-  const candidates = [join(target, source), join(target, basename(source))];
-  return candidates.find((path) => existsSync(path)) ?? target;
-}
-
 function repoBytes(ctx: Context): number | undefined {
   if (existsSync(ctx.oursRepo)) return dirSize(ctx.oursRepo).bytes;
   return existsSync(ctx.staging) ? dirSize(ctx.staging).bytes : undefined;
-}
-
-// ---- shared pieces ------------------------------------------------------------------------------
-
-async function timed(ctx: Context, label: string, argv: string[], env: NodeJS.ProcessEnv): Promise<Measurement> {
-  const m = await measure({ label, argv, env, cwd: ctx.work, logDir: ctx.logDir, timeoutMs: ctx.timeoutSeconds * 1000 });
-  const status = m.exitCode === 0 ? 'ok' : m.timedOut ? `timed out after ${ctx.timeoutSeconds} s` : `exit ${m.exitCode ?? m.signal}`;
-  log(`${label.padEnd(20)} ${m.seconds.toFixed(2).padStart(8)} s  peak RSS ${(m.peakRssBytes / MiB).toFixed(1).padStart(7)} MiB  ${status}`);
-  return m;
-}
-
-function measuredRow(benchCase: string, tool: string, runs: Measurement[], bytes: number, storedBytes: number | undefined, isReference: boolean, note?: string): Row {
-  const failed = runs.find((m) => m.exitCode !== 0);
-  if (failed !== undefined) return failedRow(benchCase, tool, failed, isReference);
-  return {
-    benchCase,
-    tool,
-    status: 'ok',
-    seconds: runs.reduce((sum, m) => sum + m.seconds, 0),
-    bytesProcessed: bytes,
-    storedBytes,
-    peakRssBytes: Math.max(...runs.map((m) => m.peakRssBytes)),
-    isReference,
-    note,
-    logs: { stdout: runs.map((m) => m.stdoutPath).join(' '), stderr: runs.map((m) => m.stderrPath).join(' ') },
-  };
-}
-
-function failedRow(benchCase: string, tool: string, m: Measurement, isReference: boolean): Row {
-  const why = tail(readText(m.stderrPath) || readText(m.stdoutPath), 1).slice(0, 100);
-  const how = m.timedOut ? `timed out after ${m.seconds.toFixed(0)} s` : `exit ${m.exitCode ?? m.signal}`;
-  return {
-    benchCase, tool, status: 'failed', isReference,
-    seconds: m.seconds, peakRssBytes: m.peakRssBytes,
-    note: why === '' ? how : `${how}: ${why}`,
-    logs: { stdout: m.stdoutPath, stderr: m.stderrPath },
-  };
-}
-
-function unavailableRow(benchCase: string, reason: string): Row {
-  return { benchCase, tool: 'ours', status: 'not available', note: reason.replace(/^not available: /, '') };
 }
 
 /** The row's ratio is the target's: seconds ours/restic (lower is better). */
@@ -479,45 +404,10 @@ async function report(ctx: Context, dataset: Dataset, outcome: Outcome, ratios: 
 }
 
 async function environment(ctx: Context, dataset: Dataset): Promise<Record<string, string | number | boolean>> {
-  const firstLine = async (argv: string[]): Promise<string> => ((await exec(argv).catch(() => undefined))?.stdout ?? '').split('\n')[0] ?? '';
   return {
-    scale: ctx.scale,
-    datasetBytes: dataset.bytes,
-    datasetFiles: dataset.files,
-    cores: availableParallelism(),
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    kernel: release(),
-    node: process.version,
-    commit: (await firstLine(['git', '-C', repoRoot, 'rev-parse', '--short', 'HEAD'])) || 'unknown',
-    restic: (await firstLine(['restic', 'version'])).replace(/ compiled.*/, ''),
-    engine: ctx.engine.reason,
-    timeoutSeconds: ctx.timeoutSeconds,
+    ...(await commonEnvironment(ctx.scale, dataset, ctx.engine.reason, ctx.timeoutSeconds, ctx.pageCache)),
     oursThreads: ctx.engine.backupRunFlags.has('threads') ? ctx.threads : 'engine default',
-    pageCache: ctx.pageCache,
   };
 }
 
-function pageCacheMode(): string {
-  if (process.env.OFFLINESEED_BENCH_DROP_CACHES !== '1') return 'warm';
-  return dropCaches() ? 'dropped before each command' : 'warm (dropping it was refused)';
-}
-
-function withoutPrefix(env: NodeJS.ProcessEnv, prefix: string): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith(prefix)));
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`[${NAME}] ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark(NAME, main);
