@@ -1,12 +1,14 @@
 /**
  * npm run demo: the whole offline seeding workflow on this machine, no Azure account needed.
- * Starts the test world (Azurite as Blob storage, the Import/Export emulator, the simulated datacenter),
+ * Starts the test world (Azurite as Blob storage, the Data Box and Import/Export emulators, the simulated
+ * datacenter),
  * makes an example server dataset, and runs the engine as an admin would: stage the seed, prepare two
  * shipping drives (spanning), create and ship the import job, let the datacenter import the drives,
  * complete the seed (verify the container, repair), run an incremental backup over the network, then
  * restore from the cloud and compare with the source, and check every byte in the cloud. Every step is
  * the engine's CLI (what the PowerShell cmdlets run); only the datacenter's work is simulated.
- * Leaves no process running.
+ * The import job is a Data Box customer-disk job (the default); `npm run demo -- --import-export` runs
+ * the same workflow with a classic Import/Export job. Leaves no process running.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -24,6 +26,7 @@ const staging = join(work, 'staging');
 const restored = join(work, 'restored');
 const password = randomBytes(18).toString('base64url');
 const jobName = 'demo-seed';
+const controlPlane = process.argv.includes('--import-export') ? 'ImportExport' : 'DataBox';
 const started = Date.now();
 let world: World | undefined;
 
@@ -85,7 +88,7 @@ function digestTree(dir: string): Map<string, string> {
 
 async function main(): Promise<void> {
   if (!existsSync(engine)) throw new Error(`${engine} is missing: run npm run build`);
-  step('The test world: Azurite (Blob storage), the Import/Export emulator, the simulated datacenter');
+  step(`The test world: Azurite (Blob storage), the Data Box and Import/Export emulators, the simulated datacenter (this run: ${controlPlane})`);
   world = await startWorld();
   const env = world.env;
   const account = world.storageAccount.name;
@@ -106,17 +109,19 @@ async function main(): Promise<void> {
     if (field(out, 'state') === 'Complete') break;
   }
 
-  step('3. Create the import job (New-OfflineSeedImportJob): prints where to ship the drives');
+  step(`3. Create the import job on ${controlPlane} (New-OfflineSeedImportJob): prints where to ship the drives`);
   const returnAddress = { recipientName: 'IT Operations', streetAddress1: '1 Main St', city: 'Redmond', stateOrProvince: 'WA', postalCode: '98052', countryOrRegion: 'USA', phone: '4250000000', email: 'ops@example.com' };
-  await run(['job', 'create', '--staging', staging, '--location', 'West US', '--return-address', JSON.stringify(returnAddress), '--return-shipping', JSON.stringify({ carrierName: 'FedEx', carrierAccountNumber: '123456789' }), '--profile', join(work, 'profile.json')], env);
+  await run(['job', 'create', '--staging', staging, '--control-plane', controlPlane, '--location', 'West US', '--return-address', JSON.stringify(returnAddress), '--return-shipping', JSON.stringify({ carrierName: 'FedEx', carrierAccountNumber: '123456789' }), '--profile', join(work, 'profile.json')], env);
 
   step('4. Ship the drives and record the tracking number (Update-ImportShipping)');
   await run(['job', 'ship', '--staging', staging, '--carrier-name', 'FedEx', '--tracking-number', 'DEMO-123456'], env);
 
   step('5. The datacenter receives the drives and imports them; the job status follows (Get-ImportJobStatus)');
-  await world.datacenter.process(world.jobRef(jobName), drives.map((d) => ({ driveId: d.driveId, root: d.root, expectedBitLockerKey: d.key })));
+  const arriving = drives.map((d) => ({ driveId: d.driveId, root: d.root, expectedBitLockerKey: d.key }));
+  if (controlPlane === 'DataBox') await world.dataBoxDatacenter.process(world.jobRef(jobName), arriving);
+  else await world.datacenter.process(world.jobRef(jobName), arriving);
   const status = await run(['job', 'status', '--staging', staging], env);
-  const job = { properties: { state: field(status, 'state') } };
+  const job = { state: field(status, 'state'), serviceState: field(status, 'serviceState') };
 
   step('6. Complete the seed (Complete-OfflineSeed): verify the container against the drive journals, repair');
   const completed = await run(['seed', 'complete', '--staging', staging, '--verify-percent', '100'], env);
@@ -140,7 +145,7 @@ async function main(): Promise<void> {
     `files staged              : ${field(staged, 'files')} (${field(staged, 'bytesRead')} bytes read, ${field(staged, 'bytesStored')} stored)`,
     `dedup / compression       : ${field(staged, 'dedupRatio')} / ${field(staged, 'compressionRatio')}`,
     `drives                    : ${drives.length} (${drives.map((d) => d.driveId).join(', ')})`,
-    `import job                : ${job.properties.state}`,
+    `import job                : ${controlPlane}, ${job.state} (service: ${job.serviceState})`,
     `blobs verified by hash    : ${field(completed, 'blobsVerifiedByHash')} of ${field(completed, 'blobsExpected')}, repaired ${field(completed, 'blobsRepaired')}`,
     `incremental backup        : ${field(backup, 'filesUnmodified')} files unchanged (not read), ${field(backup, 'bytesUploaded')} bytes uploaded`,
     `cloud check (read data)   : ${field(checked, 'ok') === 'true' ? 'no errors' : 'PROBLEMS'}`,

@@ -7,13 +7,17 @@
  * back. Asking again once a cancellation is requested changes nothing.
  */
 import { armCall, importExportClient, type ArmAccessParams } from '../importjob/armClient.ts';
+import type { ControlPlaneParams } from '../importjob/controlPlane.ts';
+import { cancelDataBoxJob } from '../importjob/dataBoxActions.ts';
+import { importExportJobState } from '../importjob/jobState.ts';
+import { controlPlaneOf } from '../importjob/locateJob.ts';
 import { FINISHED_STATES, getJob, jobNotFoundAdvice } from '../importjob/jobView.ts';
 import { updateSeed } from '../importjob/seedRecords.ts';
 import { jobResourceId, recordedJob, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { defineCommand } from './command.ts';
 
-type CancelParams = JobTargetParams & ArmAccessParams;
+type CancelParams = JobTargetParams & ArmAccessParams & ControlPlaneParams;
 
 export const jobCancelCommand = defineCommand<CancelParams>({
   name: 'job.cancel',
@@ -23,6 +27,7 @@ export const jobCancelCommand = defineCommand<CancelParams>({
   async run(params, context) {
     const { events } = context;
     const target = await resolveJobTarget(params, { requireSeed: false });
+    if ((await controlPlaneOf(params, target)) === 'DataBox') return cancelDataBoxJob(params, context, target);
     const client = importExportClient(params, target.subscriptionId);
     const jobId = jobResourceId(target);
     const job = await getJob(client, target);
@@ -35,7 +40,8 @@ export const jobCancelCommand = defineCommand<CancelParams>({
     const before = job.properties?.state ?? 'Unknown';
     if (job.properties?.cancelRequested === true) {
       events.log('information', `A cancellation of import job ${target.jobName} was requested already (state ${before}): nothing to change.`);
-      context.emitResult({ jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, action: 'Cancel', outcome: 'AlreadyRequested', stateBefore: before, state: before, message: 'The cancellation was requested earlier.' });
+      const shared = importExportJobState(before, true, false, false);
+      context.emitResult({ jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, controlPlane: 'ImportExport', action: 'Cancel', outcome: 'AlreadyRequested', stateBefore: shared, state: shared, serviceStateBefore: before, serviceState: before, message: 'The cancellation was requested earlier.' });
       return;
     }
     if (FINISHED_STATES.has(before)) {
@@ -60,6 +66,9 @@ export const jobCancelCommand = defineCommand<CancelParams>({
         return recorded === undefined || recorded.name !== target.jobName ? undefined : { ...d, job: { ...recorded, cancelRequestedAt: new Date().toISOString() } };
       });
     }
-    context.emitResult({ jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, action: 'Cancel', outcome: 'CancelRequested', stateBefore: before, state, message });
+    context.emitResult({
+      jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, controlPlane: 'ImportExport', action: 'Cancel', outcome: 'CancelRequested',
+      stateBefore: importExportJobState(before, false, false, false), state: importExportJobState(state, true, false, false), serviceStateBefore: before, serviceState: state, message,
+    });
   },
 });

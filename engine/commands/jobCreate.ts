@@ -16,6 +16,9 @@
 import type { DriveStatus, JobResponse, PutJobParameters } from '@azure/arm-storageimportexport';
 import { engineVersion } from '../engineInfo.ts';
 import { armCall, importExportClient, type ArmAccessParams } from '../importjob/armClient.ts';
+import { chosenControlPlane, type ControlPlaneParams } from '../importjob/controlPlane.ts';
+import { createDataBoxJob } from '../importjob/dataBoxCreate.ts';
+import { importExportJobState } from '../importjob/jobState.ts';
 import { readDriveRecords, type DriveRecord } from '../importjob/driveRecords.ts';
 import { driveView, getJob } from '../importjob/jobView.ts';
 import { resolveReturnDetails, type ReturnAddress, type ReturnShipping } from '../importjob/profile.ts';
@@ -27,7 +30,7 @@ import { OfflineSeedError } from '../protocol/errors.ts';
 import { containerNameProblem } from '../seed/azureNames.ts';
 import { defineCommand } from './command.ts';
 
-interface CreateParams extends JobTargetParams, ArmAccessParams {
+interface CreateParams extends JobTargetParams, ArmAccessParams, ControlPlaneParams {
   stagingPath: string;
   location: string;
   storageAccountId?: string;
@@ -60,6 +63,8 @@ export const jobCreateCommand = defineCommand<CreateParams>({
   async run(params, context) {
     const { events } = context;
     const target = await resolveJobTarget(params, { requireSeed: true });
+    // New jobs go to Data Box unless asked otherwise; a recorded job stays where it was created.
+    if ((chosenControlPlane(params, target.recorded) ?? 'DataBox') === 'DataBox') return createDataBoxJob(params, context, target);
     const stagingPath = target.stagingPath!;
     const d = target.descriptor!;
     const drives = await readDriveRecords(stagingPath, d);
@@ -176,6 +181,7 @@ export const jobCreateCommand = defineCommand<CreateParams>({
 
     const recorded: RecordedJob = {
       name: target.jobName,
+      controlPlane: 'ImportExport',
       subscriptionId: target.subscriptionId,
       resourceGroup: target.resourceGroup,
       location: job.location ?? shipTo.location,
@@ -202,8 +208,10 @@ export const jobCreateCommand = defineCommand<CreateParams>({
       resourceGroup: target.resourceGroup,
       subscriptionId: target.subscriptionId,
       jobId,
+      controlPlane: 'ImportExport',
       outcome,
-      state: p.state ?? 'Creating',
+      state: importExportJobState(p.state ?? 'Creating', p.cancelRequested === true, false, false),
+      serviceState: p.state ?? 'Creating',
       location: recorded.location,
       shipToLocation: shipTo.site,
       alternateSite: shipTo.alternate,

@@ -10,12 +10,15 @@
  * without printing either.
  */
 import { armCall, importExportClient, type ArmAccessParams } from '../importjob/armClient.ts';
+import type { ControlPlaneParams } from '../importjob/controlPlane.ts';
+import { listDataBoxKeys } from '../importjob/dataBoxKeys.ts';
+import { controlPlaneOf } from '../importjob/locateJob.ts';
 import { localKeysForComparison } from '../importjob/driveRecords.ts';
 import { jobResourceId, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
 import { registerSecret } from '../protocol/secretRedactor.ts';
 import { defineCommand } from './command.ts';
 
-type KeysParams = JobTargetParams & ArmAccessParams;
+type KeysParams = JobTargetParams & ArmAccessParams & ControlPlaneParams;
 
 export const jobKeysCommand = defineCommand<KeysParams>({
   name: 'job.keys',
@@ -29,7 +32,13 @@ export const jobKeysCommand = defineCommand<KeysParams>({
       ? await localKeysForComparison(target.stagingPath, target.descriptor)
       : new Map<string, string>();
     const keys: { driveId: string; bitLockerKey: string }[] = [];
-    try {
+    if ((await controlPlaneOf(params, target)) === 'DataBox') {
+      try {
+        keys.push(...(await listDataBoxKeys(params, context, target, local)));
+      } finally {
+        for (const key of local.values()) registerSecret(key);
+      }
+    } else try {
       const client = importExportClient(params, target.subscriptionId);
       const jobId = jobResourceId(target);
       await armCall(`list the BitLocker keys of import job ${target.jobName}`, jobId, async () => {
@@ -42,6 +51,7 @@ export const jobKeysCommand = defineCommand<KeysParams>({
           jobName: target.jobName,
           resourceGroup: target.resourceGroup,
           subscriptionId: target.subscriptionId,
+          controlPlane: 'ImportExport',
           driveId: k.driveId,
           bitLockerKey: k.bitLockerKey,
           ...(mine === undefined ? {} : { matchesKeyFile: mine === k.bitLockerKey }),

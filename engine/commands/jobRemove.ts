@@ -6,13 +6,17 @@
  * records how it ended (Imported when it was), since the job and its log addresses go with it.
  */
 import { armCall, importExportClient, type ArmAccessParams } from '../importjob/armClient.ts';
-import { getJob } from '../importjob/jobView.ts';
+import type { ControlPlaneParams } from '../importjob/controlPlane.ts';
+import { removeDataBoxJob } from '../importjob/dataBoxActions.ts';
+import { importExportJobState } from '../importjob/jobState.ts';
+import { controlPlaneOf } from '../importjob/locateJob.ts';
+import { getJob, jobImported } from '../importjob/jobView.ts';
 import { updateSeed } from '../importjob/seedRecords.ts';
 import { jobResourceId, recordedJob, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
 import { defineCommand } from './command.ts';
 import { followJob } from './jobStatus.ts';
 
-type RemoveParams = JobTargetParams & ArmAccessParams;
+type RemoveParams = JobTargetParams & ArmAccessParams & ControlPlaneParams;
 
 export const jobRemoveCommand = defineCommand<RemoveParams>({
   name: 'job.remove',
@@ -22,6 +26,7 @@ export const jobRemoveCommand = defineCommand<RemoveParams>({
   async run(params, context) {
     const { events } = context;
     const target = await resolveJobTarget(params, { requireSeed: false });
+    if ((await controlPlaneOf(params, target)) === 'DataBox') return removeDataBoxJob(params, context, target);
     const client = importExportClient(params, target.subscriptionId);
     const jobId = jobResourceId(target);
     const job = await getJob(client, target);
@@ -38,7 +43,7 @@ export const jobRemoveCommand = defineCommand<RemoveParams>({
     if (job === undefined) {
       events.log('information', `Import job ${target.jobName} does not exist in ${target.resourceGroup}: nothing to remove.`);
       if (!context.dryRun) await forget('Deleted');
-      if (!context.dryRun) context.emitResult({ jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, action: 'Remove', outcome: 'AlreadyRemoved', stateBefore: 'Deleted', state: 'Deleted', message: 'The job does not exist (any more).' });
+      if (!context.dryRun) context.emitResult({ jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, controlPlane: 'ImportExport', action: 'Remove', outcome: 'AlreadyRemoved', stateBefore: 'Deleted', state: 'Deleted', serviceStateBefore: 'Deleted', serviceState: 'Deleted', message: 'The job does not exist (any more).' });
       return;
     }
     const before = job.properties?.state ?? 'Unknown';
@@ -54,6 +59,8 @@ export const jobRemoveCommand = defineCommand<RemoveParams>({
     await forget(before);
     const message = `Import job ${target.jobName} (${before}) was deleted.`;
     events.log('information', message);
-    context.emitResult({ jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, action: 'Remove', outcome: 'Removed', stateBefore: before, state: 'Deleted', message });
+    const p = job.properties ?? {};
+    const sharedBefore = importExportJobState(before, p.cancelRequested === true, jobImported(job), false);
+    context.emitResult({ jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, controlPlane: 'ImportExport', action: 'Remove', outcome: 'Removed', stateBefore: sharedBefore, state: 'Deleted', serviceStateBefore: before, serviceState: 'Deleted', message });
   },
 });

@@ -15,6 +15,9 @@
  */
 import type { JobResponse } from '@azure/arm-storageimportexport';
 import { armCall, importExportClient, type ArmAccessParams } from '../importjob/armClient.ts';
+import { chosenControlPlane, type ControlPlaneParams } from '../importjob/controlPlane.ts';
+import { shipDataBoxJob } from '../importjob/dataBoxShip.ts';
+import { importExportJobState } from '../importjob/jobState.ts';
 import { getJob, jobNotFoundAdvice } from '../importjob/jobView.ts';
 import { advance, readShippingRecord, shippingRecordPath, stateRank, updateSeed, writeJsonAtomically, type ShippingRecord } from '../importjob/seedRecords.ts';
 import { addressFromJob, formatAddress, type ShipToAddress } from '../importjob/shipTo.ts';
@@ -23,7 +26,7 @@ import { jobResourceId, loadSeed, recordedJob, resolveJobTarget, type JobTargetP
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { defineCommand } from './command.ts';
 
-interface ShipParams extends JobTargetParams, ArmAccessParams {
+interface ShipParams extends JobTargetParams, ArmAccessParams, ControlPlaneParams {
   stagingPath: string;
   carrierName: string;
   trackingNumber: string;
@@ -71,6 +74,9 @@ export const jobShipCommand = defineCommand<ShipParams>({
       throw new OfflineSeedError('OfflineSeed.InvalidShipDate', 'InvalidArgument', `params.shipDate: "${shipDateText}" is not a date (YYYY-MM-DD)`, { targetObject: 'params.shipDate' });
     }
 
+    if (chosenControlPlane(params, target.recorded) === 'DataBox') {
+      return shipDataBoxJob(params, context, target, { carrierName, trackingNumber, shipDate, ...(params.driveCount === undefined ? {} : { driveCount: params.driveCount }) });
+    }
     const client = importExportClient(params, target.subscriptionId);
     const jobId = jobResourceId(target);
     const job = await getJob(client, target);
@@ -177,8 +183,10 @@ export const jobShipCommand = defineCommand<ShipParams>({
       jobName: target.jobName,
       resourceGroup: target.resourceGroup,
       subscriptionId: target.subscriptionId,
+      controlPlane: 'ImportExport',
       outcome,
-      state: updated.properties?.state ?? 'Shipping',
+      state: importExportJobState(updated.properties?.state ?? 'Shipping', updated.properties?.cancelRequested === true, false, false),
+      serviceState: updated.properties?.state ?? 'Shipping',
       carrierName,
       trackingNumber,
       driveCount,

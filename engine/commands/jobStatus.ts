@@ -11,6 +11,10 @@
  */
 import type { JobResponse } from '@azure/arm-storageimportexport';
 import { importExportClient, type ArmAccessParams } from '../importjob/armClient.ts';
+import type { ControlPlaneParams } from '../importjob/controlPlane.ts';
+import { dataBoxStatus } from '../importjob/dataBoxStatus.ts';
+import { importExportJobState } from '../importjob/jobState.ts';
+import { controlPlaneOf } from '../importjob/locateJob.ts';
 import { readErrorLogs, type FailedBlob } from '../importjob/driveLogs.ts';
 import { driveView, FINISHED_STATES, getJob, jobImported, jobNotFoundAdvice, WAITING_STATES, type DriveView } from '../importjob/jobView.ts';
 import { advance, readShippingRecord, updateSeed } from '../importjob/seedRecords.ts';
@@ -23,7 +27,7 @@ import type { AzureAccessParams } from '../repo/repositoryLocation.ts';
 import type { SeedDescriptor } from '../seed/seedDescriptor.ts';
 import { defineCommand } from './command.ts';
 
-interface StatusParams extends JobTargetParams, ArmAccessParams, AzureAccessParams {
+interface StatusParams extends JobTargetParams, ArmAccessParams, AzureAccessParams, ControlPlaneParams {
   readLogs?: boolean;
 }
 
@@ -108,6 +112,7 @@ export const jobStatusCommand = defineCommand<StatusParams>({
   async run(params, context) {
     const { events } = context;
     const target = await resolveJobTarget(params, { requireSeed: false });
+    if ((await controlPlaneOf(params, target)) === 'DataBox') return dataBoxStatus(params, context, target);
     const client = importExportClient(params, target.subscriptionId);
     const jobId = jobResourceId(target);
     const job = await getJob(client, target);
@@ -171,7 +176,9 @@ export const jobStatusCommand = defineCommand<StatusParams>({
       resourceGroup: target.resourceGroup,
       subscriptionId: target.subscriptionId,
       jobId,
-      state: p.state ?? 'Unknown',
+      controlPlane: 'ImportExport',
+      state: importExportJobState(p.state, p.cancelRequested === true, imported, (p.driveList ?? []).some((x) => x.state === 'Completed' || x.state === 'CompletedMoreInfo' || x.state === 'ShippedBack')),
+      serviceState: p.state ?? 'Unknown',
       cancelRequested: p.cancelRequested ?? false,
       percentComplete: p.percentComplete ?? 0,
       bytesSucceeded: drives.reduce((n, x) => n + (x.bytesSucceeded ?? 0), 0),

@@ -85,19 +85,27 @@ const DEFAULT_ADVICE: Record<string, string> = {
   InvalidLocation: 'Give an Import/Export location (Get-AzImportExportLocation lists them), normally the storage account\'s region.',
 };
 
+/** The service a call went to: the prefix of its error ids and its name in messages. */
+export interface ArmService {
+  idPrefix: string;
+  displayName: string;
+}
+
+export const IMPORT_EXPORT_SERVICE: ArmService = { idPrefix: 'ImportExport', displayName: 'Azure Import/Export' };
+
 /**
  * Runs one SDK call, translating its failure. `what` says what was attempted ("create import job x"),
  * `advice` maps service codes to a recommended action.
  */
-export async function armCall<T>(what: string, target: string, fn: () => Promise<T>, advice: Record<string, string> = {}): Promise<T> {
+export async function armCall<T>(what: string, target: string, fn: () => Promise<T>, advice: Record<string, string> = {}, service: ArmService = IMPORT_EXPORT_SERVICE): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    throw translateArmError(error, what, target, advice);
+    throw translateArmError(error, what, target, advice, service);
   }
 }
 
-export function translateArmError(error: unknown, what: string, target: string, advice: Record<string, string> = {}): OfflineSeedError {
+export function translateArmError(error: unknown, what: string, target: string, advice: Record<string, string> = {}, service: ArmService = IMPORT_EXPORT_SERVICE): OfflineSeedError {
   if (error instanceof OfflineSeedError) return error;
   const name = (error as { name?: string } | null)?.name ?? '';
   if (name === 'AbortError') return new CancelledError();
@@ -109,23 +117,23 @@ export function translateArmError(error: unknown, what: string, target: string, 
       cause: error,
     });
   }
-  const service = serviceError(error);
-  if (service !== undefined && service.statusCode !== undefined && service.code !== undefined && service.code !== 'REQUEST_SEND_ERROR') {
-    const extra = service.details
-      .filter((d) => d.message !== undefined && d.message !== service.message)
+  const refusal = serviceError(error);
+  if (refusal !== undefined && refusal.statusCode !== undefined && refusal.code !== undefined && refusal.code !== 'REQUEST_SEND_ERROR') {
+    const extra = refusal.details
+      .filter((d) => d.message !== undefined && d.message !== refusal.message)
       .map((d) => (d.target ? `${d.target}: ${d.message}` : d.message))
       .slice(0, 10);
-    const message = `${what}: Azure Import/Export answered ${service.statusCode} ${service.code}: ${service.message}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`;
-    const action = advice[service.code] ?? DEFAULT_ADVICE[service.code];
-    return new OfflineSeedError(`OfflineSeed.ImportExport${service.code.replace(/[^A-Za-z]/g, '')}`, categoryForStatus(service.statusCode), message, {
-      targetObject: service.target !== undefined && service.target !== '' ? `${target} (${service.target})` : target,
+    const message = `${what}: ${service.displayName} answered ${refusal.statusCode} ${refusal.code}: ${refusal.message}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`;
+    const action = advice[refusal.code] ?? DEFAULT_ADVICE[refusal.code];
+    return new OfflineSeedError(`OfflineSeed.${service.idPrefix}${refusal.code.replace(/[^A-Za-z]/g, '')}`, categoryForStatus(refusal.statusCode), message, {
+      targetObject: refusal.target !== undefined && refusal.target !== '' ? `${target} (${refusal.target})` : target,
       ...(action === undefined ? {} : { recommendedAction: action }),
       cause: error,
     });
   }
   const text = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  if (service !== undefined || (error as NodeJS.ErrnoException | null)?.code !== undefined) {
-    return new OfflineSeedError('OfflineSeed.ImportExportUnavailable', 'ConnectionError', `${what}: Azure Resource Manager did not answer: ${text}`, {
+  if (refusal !== undefined || (error as NodeJS.ErrnoException | null)?.code !== undefined) {
+    return new OfflineSeedError(`OfflineSeed.${service.idPrefix}Unavailable`, 'ConnectionError', `${what}: Azure Resource Manager did not answer: ${text}`, {
       targetObject: target,
       recommendedAction: 'Check the network connection (and proxy) to Azure Resource Manager, then run the same command again.',
       cause: error,

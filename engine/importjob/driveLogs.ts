@@ -105,7 +105,7 @@ export interface LogReadOutcome {
 }
 
 /** Downloads and parses the error logs; a log that cannot be read is a problem, not a failure of the status. */
-export async function readErrorLogs(account: string, logs: readonly { driveId: string; uri: string }[], access: AzureAccessParams): Promise<LogReadOutcome> {
+export async function readErrorLogs(account: string, logs: readonly { driveId: string; uri: string }[], access: AzureAccessParams, parse: (xml: string, driveId: string, log: string) => DriveLogReport = parseErrorLog): Promise<LogReadOutcome> {
   const outcome: LogReadOutcome = { reports: [], logsRead: 0, problems: [] };
   if (logs.length === 0) return outcome;
   const endpoint = blobEndpoint(azureCloud(access.environment), account);
@@ -124,7 +124,7 @@ export async function readErrorLogs(account: string, logs: readonly { driveId: s
     }
     try {
       const xml = (await container.getBlobClient(where.blob).downloadToBuffer()).toString('utf8');
-      outcome.reports.push(parseErrorLog(xml, driveId, `${where.container}/${where.blob}`));
+      outcome.reports.push(parse(xml, driveId, `${where.container}/${where.blob}`));
       outcome.logsRead++;
     } catch (error) {
       const e = error as { statusCode?: number; code?: string; message?: string };

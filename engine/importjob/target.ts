@@ -9,6 +9,7 @@ import { OfflineSeedError } from '../protocol/errors.ts';
 import { jobNameProblem, resourceGroupProblem, subscriptionIdProblem } from '../seed/azureNames.ts';
 import { subscriptionIdFromPublishSettings } from '../seed/publishSettings.ts';
 import { readDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
+import type { ControlPlane } from './controlPlane.ts';
 
 export interface JobTargetParams {
   stagingPath?: string;
@@ -21,6 +22,8 @@ export interface JobTargetParams {
 /** What offlineseed.json records about the job (member "job"); no secrets. */
 export interface RecordedJob {
   name: string;
+  /** Where the job lives; absent in records written before Data Box support: ImportExport. */
+  controlPlane?: ControlPlane;
   subscriptionId: string;
   resourceGroup: string;
   /** The job's location (the storage account's region), e.g. "West US". */

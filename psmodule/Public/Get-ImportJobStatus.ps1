@@ -4,12 +4,14 @@ function Get-ImportJobStatus {
     Gets the state of an import job and its drives, and what went wrong when a drive did not import cleanly.
 
     .DESCRIPTION
-    Reports the import job of a seed (-StagingPath), or any import job (-JobName and -ResourceGroupName):
-    the job state (Creating, Shipping, Received, Transferring, Packaging, Completed, Closed), the percent
-    complete and bytes imported, and for each drive its state, copy status, percent, bytes and the
-    addresses of its logs.
+    Reports the import job of a seed (-StagingPath), or any import job (-JobName and -ResourceGroupName),
+    on Azure Data Box or Azure Import/Export: the job state in the same words for both (Created,
+    Shipping, Received, Transferring, Packaging, Completed, CompletedWithErrors, Cancelled, Failed) with
+    the service's own state beside it (ServiceState), the percent complete and bytes imported, and for
+    each drive its state, copy status, percent, bytes and the addresses of its logs.
 
-    For a drive that finished CompletedMoreInfo, the cmdlet reads its error log from the storage account
+    For a drive that did not copy cleanly, the cmdlet reads its error log (Import/Export) or copy log
+    (Data Box, container databoxcopylog) from the storage account
     (this needs read access to the diagnostics container: the identity in use, or -StorageAccountKey,
     -SasToken or -StorageAccessToken) and lists every blob that did not import, with the block or file
     that failed, in FailedBlobs and as warnings.
@@ -32,6 +34,11 @@ function Get-ImportJobStatus {
 
     .PARAMETER PublishSettingsFile
     Legacy Azure publish settings file, read only for the subscription id.
+
+    .PARAMETER ControlPlane
+    The Azure control plane of the job: DataBox (a customer-disk job of Azure Data Box, SKU
+    DataBoxCustomerDisk, listed under Data Box in the portal) or ImportExport (a classic Azure
+    Import/Export job). Default: where the seed's job was created; for a job given by -JobName, the cmdlet looks it up (Data Box first, then Import/Export).
 
     .PARAMETER NoLogs
     Do not read the error logs of drives that did not import cleanly.
@@ -119,6 +126,10 @@ function Get-ImportJobStatus {
         [ValidateNotNullOrEmpty()]
         [string] $PublishSettingsFile,
 
+        [Parameter(ValueFromPipelineByPropertyName)]
+        [ValidateSet('DataBox', 'ImportExport')]
+        [string] $ControlPlane,
+
         [Parameter()]
         [switch] $NoLogs,
 
@@ -164,6 +175,7 @@ function Get-ImportJobStatus {
         }
         if (-not [string]::IsNullOrEmpty($SubscriptionId)) { $params['subscriptionId'] = $SubscriptionId }
         if ($PSBoundParameters.ContainsKey('PublishSettingsFile')) { $params['publishSettingsFile'] = Resolve-OfflineSeedPath -Path $PublishSettingsFile }
+        if (-not [string]::IsNullOrEmpty($ControlPlane)) { $params['controlPlane'] = $ControlPlane }
         if ($NoLogs) { $params['readLogs'] = $false }
         if ($PSBoundParameters.ContainsKey('AccessToken')) { $params['accessToken'] = $AccessToken }
         Add-OfflineSeedAzureAccess -Parameters $params -BoundParameters $PSBoundParameters

@@ -1,7 +1,7 @@
 function New-OfflineSeedImportJob {
     <#
     .SYNOPSIS
-    Creates the Azure Import/Export job for a seed whose drives are prepared, and shows where to ship them.
+    Creates the import job for a seed whose drives are prepared (Azure Data Box customer disk, or Azure Import/Export), and shows where to ship them.
 
     .DESCRIPTION
     The third step of offline seeding. The engine builds the import job from the staging location: the
@@ -9,11 +9,22 @@ function New-OfflineSeedImportJob {
     Initialize-OfflineSeedDrive left in <StagingPath>\drives, and each drive's BitLocker recovery password
     from its owner-only key file. The seed must be completely on drives (at most 10, each drive id once).
 
-    The cmdlet looks up the Import/Export location of the storage account's region (-Location), follows
-    its alternate locations when the region's own site does not take drives, and reports the ship-to
-    address and the carriers it accepts, in the result and on the Information stream. It creates the job
-    (state Creating), records it in the seed's offlineseed.json (state JobCreated) and says by when the
-    drives must be shipped: a job left in Creating is deleted by the service after 14 days.
+    By default the job is created on Azure Data Box (-ControlPlane DataBox): an "Import/Export job in
+    Azure Data Box" with SKU DataBoxCustomerDisk, each drive listed by its drive id with its manifest
+    file, manifest hash and BitLocker key, the seed's storage account as the data destination, the
+    return address as contact details and shipping address, and the return carrier account. The job
+    names the datacenter to ship to; the copy logs go to the container databoxcopylog.
+
+    With -ControlPlane ImportExport the cmdlet creates a classic Import/Export job instead: it looks up
+    the Import/Export location of the storage account's region (-Location), follows its alternate
+    locations when the region's own site does not take drives, and reports the ship-to address and the
+    carriers it accepts.
+
+    Either way the result carries the ship-to address, the job's State (Created) and the service's own
+    state beside it (ServiceState: AwaitingShipmentDetails on Data Box, Creating on Import/Export); the
+    job is recorded in the seed's offlineseed.json (state JobCreated, with its control plane, which the
+    other job cmdlets then use), and the cmdlet says by when the drives must be shipped: a job that
+    waits for shipment details is deleted by the service after 14 days.
 
     The return address and return carrier account come from -ReturnAddress, -ReturnCarrierName and
     -ReturnCarrierAccountNumber, or from the saved profile (%APPDATA%\OfflineSeed\profile.json, or
@@ -37,6 +48,11 @@ function New-OfflineSeedImportJob {
 
     .PARAMETER PublishSettingsFile
     Legacy Azure publish settings file, read only for the subscription id.
+
+    .PARAMETER ControlPlane
+    The Azure control plane of the job: DataBox (a customer-disk job of Azure Data Box, SKU
+    DataBoxCustomerDisk, listed under Data Box in the portal) or ImportExport (a classic Azure
+    Import/Export job). Default: DataBox for a new job (the Import/Export API is retired for new work); a job the seed recorded stays where it was created.
 
     .PARAMETER StorageAccountId
     ARM id of the seed's storage account, when it is in another resource group than the job.
@@ -152,6 +168,10 @@ function New-OfflineSeedImportJob {
         [string] $PublishSettingsFile,
 
         [Parameter()]
+        [ValidateSet('DataBox', 'ImportExport')]
+        [string] $ControlPlane,
+
+        [Parameter()]
         [ValidateNotNullOrEmpty()]
         [string] $StorageAccountId,
 
@@ -217,6 +237,7 @@ function New-OfflineSeedImportJob {
         if (-not [string]::IsNullOrEmpty($SubscriptionId)) { $params['subscriptionId'] = $SubscriptionId }
         if (-not [string]::IsNullOrEmpty($ResourceGroupName)) { $params['resourceGroup'] = $ResourceGroupName }
         if ($PSBoundParameters.ContainsKey('PublishSettingsFile')) { $params['publishSettingsFile'] = Resolve-OfflineSeedPath -Path $PublishSettingsFile }
+        if (-not [string]::IsNullOrEmpty($ControlPlane)) { $params['controlPlane'] = $ControlPlane }
         if ($PSBoundParameters.ContainsKey('StorageAccountId')) { $params['storageAccountId'] = $StorageAccountId }
         if ($PSBoundParameters.ContainsKey('ReturnAddress')) {
             # The engine's field names are camelCase (recipientName); accept RecipientName as well.

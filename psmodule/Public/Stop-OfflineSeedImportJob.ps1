@@ -29,6 +29,11 @@ function Stop-OfflineSeedImportJob {
     .PARAMETER PublishSettingsFile
     Legacy Azure publish settings file, read only for the subscription id.
 
+    .PARAMETER ControlPlane
+    The Azure control plane of the job: DataBox (a customer-disk job of Azure Data Box, SKU
+    DataBoxCustomerDisk, listed under Data Box in the portal) or ImportExport (a classic Azure
+    Import/Export job). Default: where the seed's job was created; for a job given by -JobName, the cmdlet looks it up (Data Box first, then Import/Export).
+
     .PARAMETER Environment
     Azure cloud: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.
 
@@ -107,6 +112,10 @@ function Stop-OfflineSeedImportJob {
         [ValidateNotNullOrEmpty()]
         [string] $PublishSettingsFile,
 
+        [Parameter(ValueFromPipelineByPropertyName)]
+        [ValidateSet('DataBox', 'ImportExport')]
+        [string] $ControlPlane,
+
         [Parameter()]
         [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')]
         [string] $Environment,
@@ -143,6 +152,7 @@ function Stop-OfflineSeedImportJob {
         }
         if (-not [string]::IsNullOrEmpty($SubscriptionId)) { $params['subscriptionId'] = $SubscriptionId }
         if ($PSBoundParameters.ContainsKey('PublishSettingsFile')) { $params['publishSettingsFile'] = Resolve-OfflineSeedPath -Path $PublishSettingsFile }
+        if (-not [string]::IsNullOrEmpty($ControlPlane)) { $params['controlPlane'] = $ControlPlane }
         if ($PSBoundParameters.ContainsKey('AccessToken')) { $params['accessToken'] = $AccessToken }
         Add-OfflineSeedAzureAccess -Parameters $params -BoundParameters $PSBoundParameters
         $dryRun = -not $PSCmdlet.ShouldProcess($target, 'Request the cancellation of the import job (the drives are sent back)')

@@ -44,6 +44,11 @@ function Update-ImportShipping {
     .PARAMETER PublishSettingsFile
     Legacy Azure publish settings file, read only for the subscription id.
 
+    .PARAMETER ControlPlane
+    The Azure control plane of the job: DataBox (a customer-disk job of Azure Data Box, SKU
+    DataBoxCustomerDisk, listed under Data Box in the portal) or ImportExport (a classic Azure
+    Import/Export job). Default: where the seed's job was created (Import/Export for seeds recorded before Data Box support).
+
     .PARAMETER Environment
     Azure cloud: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.
 
@@ -135,6 +140,10 @@ function Update-ImportShipping {
         [string] $PublishSettingsFile,
 
         [Parameter()]
+        [ValidateSet('DataBox', 'ImportExport')]
+        [string] $ControlPlane,
+
+        [Parameter()]
         [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')]
         [string] $Environment,
 
@@ -177,6 +186,7 @@ function Update-ImportShipping {
         if (-not [string]::IsNullOrEmpty($SubscriptionId)) { $params['subscriptionId'] = $SubscriptionId }
         if (-not [string]::IsNullOrEmpty($ResourceGroupName)) { $params['resourceGroup'] = $ResourceGroupName }
         if ($PSBoundParameters.ContainsKey('PublishSettingsFile')) { $params['publishSettingsFile'] = Resolve-OfflineSeedPath -Path $PublishSettingsFile }
+        if (-not [string]::IsNullOrEmpty($ControlPlane)) { $params['controlPlane'] = $ControlPlane }
         if ($PSBoundParameters.ContainsKey('AccessToken')) { $params['accessToken'] = $AccessToken }
         Add-OfflineSeedAzureAccess -Parameters $params -BoundParameters $PSBoundParameters
 

@@ -51,7 +51,7 @@ test('DefaultAzureCredential with the service principal\'s environment variables
 test('a service principal with a secret given in the request (no environment variables)', async () => {
   const r = await run('job.status', { ...byJob(), tenantId: world.tenantId, clientId: world.principal.clientId, clientSecret: world.principal.clientSecret }, { env: bare });
   assert.is(r.exitCode, 0, JSON.stringify(r.errors) + r.stderr);
-  assert.is(r.results[0]!.state, 'Creating');
+  assert.is(r.results[0]!.serviceState, 'Creating');
 });
 
 test('a service principal with a certificate', async () => {

@@ -113,7 +113,7 @@ test('an existing job with other drives is a clear error; removing it while Crea
 
   const removed = await run('job.remove', { stagingPath: changing.staging });
   assert.is(removed.exitCode, 0, JSON.stringify(removed.errors));
-  assert.is(removed.results[0]!.stateBefore, 'Creating');
+  assert.is(removed.results[0]!.serviceStateBefore, 'Creating');
   assert.is(descriptor(changing).state, 'DrivesPrepared', 'without its job the seed can get a new one');
   const again = await run('job.create', createParams(world, changing));
   assert.is(again.exitCode, 0, JSON.stringify(again.errors));
@@ -123,7 +123,7 @@ test('an existing job with other drives is a clear error; removing it while Crea
 
 test('the return details: required, complete, from parameters or the saved profile', async () => {
   const before = puts();
-  const missing = await run('job.create', { ...coordinates(world, seed), location: 'West US' });
+  const missing = await run('job.create', { ...coordinates(world, seed), controlPlane: 'ImportExport', location: 'West US' });
   assert.is(missing.exitCode, 2);
   const me = lastError(missing);
   assert.is(me.errorId, 'OfflineSeed.ReturnDetailsRequired');
@@ -152,7 +152,7 @@ test('the return details: required, complete, from parameters or the saved profi
   assert.is((readJson(profilePath).returnAddress as Record<string, unknown>).city, 'Redmond');
 
   const next = await prepareSeed(world, work, 'profiled');
-  const fromProfile = await run('job.create', { ...coordinates(world, next), location: 'westus' });
+  const fromProfile = await run('job.create', { ...coordinates(world, next), controlPlane: 'ImportExport', location: 'westus' });
   assert.is(fromProfile.exitCode, 0, JSON.stringify(fromProfile.errors));
   assert.is(fromProfile.results[0]!.returnDetailsFrom, profilePath);
   assert.is(world.emulator.requireJob(world.jobRef(next.jobName)).properties.returnShipping?.carrierName, 'DHL');
@@ -161,7 +161,7 @@ test('the return details: required, complete, from parameters or the saved profi
   const other = join(work, 'other-profile.json');
   const { writeFileSync } = await import('node:fs');
   writeFileSync(other, '{"format":"offlineseed-profile","version":1,"returnAddress":{"recipientName":7}}');
-  const bad = await run('job.create', { ...coordinates(world, next), location: 'West US', profilePath: other });
+  const bad = await run('job.create', { ...coordinates(world, next), controlPlane: 'ImportExport', location: 'West US', profilePath: other });
   assert.is(bad.exitCode, 1);
   assert.is(lastError(bad).errorId, 'OfflineSeed.ProfileInvalid');
   assert.match(lastError(bad).message, /returnAddress\.recipientName: must be string/);

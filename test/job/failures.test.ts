@@ -50,7 +50,8 @@ test('a corrupted block: the job is Closed and job.status names the failed blob 
   const r = await run('job.status', { stagingPath: corrupt.staging });
   assert.is(r.exitCode, 0, JSON.stringify(r.errors) + r.stderr);
   const s = r.results[0]!;
-  assert.is(s.state, 'Closed');
+  assert.is(s.serviceState, 'Closed');
+  assert.is(s.state, 'CompletedWithErrors');
   assert.is(s.imported, false);
   assert.is(s.waitingForImport, false);
   const d = (s.drives as Record<string, unknown>[])[0]!;
@@ -79,7 +80,8 @@ test('without read access to the storage account the status still comes, with th
   const r = await run('job.status', { stagingPath: corrupt.staging, sasToken: 'sv=2024-01-01&sig=bm90LWEtc2ln' });
   assert.is(r.exitCode, 0, JSON.stringify(r.errors));
   const s = r.results[0]!;
-  assert.is(s.state, 'Closed');
+  assert.is(s.serviceState, 'Closed');
+  assert.is(s.state, 'CompletedWithErrors');
   assert.is(s.logsRead, 0);
   assert.is((s.logProblems as string[]).length, 1);
   assert.match((s.logProblems as string[])[0]!, /could not be read: 403/);

@@ -91,8 +91,9 @@ export function coordinates(world: World, seed: PreparedSeed): Record<string, un
   return { stagingPath: seed.staging, subscriptionId: world.subscriptionId, resourceGroup: world.resourceGroupName };
 }
 
+/** job.create params for an Import/Export job (these tests are about that control plane; Data Box is the default for new jobs). */
 export function createParams(world: World, seed: PreparedSeed, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...coordinates(world, seed), location: 'West US', returnAddress: RETURN_ADDRESS, returnShipping: RETURN_SHIPPING, ...extra };
+  return { ...coordinates(world, seed), controlPlane: 'ImportExport', location: 'West US', returnAddress: RETURN_ADDRESS, returnShipping: RETURN_SHIPPING, ...extra };
 }
 
 /** Everything the engine printed, for the secrets scan; job.keys results are kept apart. */

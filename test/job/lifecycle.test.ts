@@ -51,7 +51,9 @@ test('job.create creates the job from the drive records, prints where to ship, a
   assert.is(r.exitCode, 0, JSON.stringify(r.errors) + r.stderr);
   const job = r.results[0]!;
   assert.is(job.outcome, 'Created');
-  assert.is(job.state, 'Creating');
+  assert.is(job.serviceState, 'Creating');
+  assert.is(job.state, 'Created');
+  assert.is(job.controlPlane, 'ImportExport');
   assert.is(job.jobName, 'life-job');
   assert.is(job.location, 'West US');
   assert.is(job.shipToLocation, 'West US');
@@ -118,7 +120,8 @@ test('job.status while Creating: the job waits for the drives to be shipped', as
   const r = await run('job.status', { stagingPath: seed.staging });
   assert.is(r.exitCode, 0, JSON.stringify(r.errors));
   const s = r.results[0]!;
-  assert.is(s.state, 'Creating');
+  assert.is(s.serviceState, 'Creating');
+  assert.is(s.state, 'Created');
   assert.is(s.waitingForImport, false);
   assert.is(s.imported, false);
   assert.match(String(s.message), /Update-ImportShipping/);

@@ -58,7 +58,7 @@ it('New-OfflineSeedImportJob, Update-ImportShipping and Get-OfflineSeedBitLocker
   const address = Object.entries(RETURN_ADDRESS).map(([k, v]) => `${k[0]!.toUpperCase()}${k.slice(1)} = ${quote(v)}`).join('; ');
   const result = runPwsh(`
 $address = @{ ${address} }
-$job = New-OfflineSeedImportJob -StagingPath ${quote(seed!.staging)} -Location 'West US' -SubscriptionId ${quote(world!.subscriptionId)} -ResourceGroupName ${quote(world!.resourceGroupName)} -ReturnAddress $address -ReturnCarrierName FedEx -ReturnCarrierAccountNumber 987654321 -InformationVariable created
+$job = New-OfflineSeedImportJob -StagingPath ${quote(seed!.staging)} -ControlPlane ImportExport -Location 'West US' -SubscriptionId ${quote(world!.subscriptionId)} -ResourceGroupName ${quote(world!.resourceGroupName)} -ReturnAddress $address -ReturnCarrierName FedEx -ReturnCarrierAccountNumber 987654321 -InformationVariable created
 $null = Update-ImportShipping -StagingPath ${quote(seed!.staging)} -CarrierName FedEx -TrackingNumber 'TRK-PWSH-1' -WhatIf -InformationVariable review
 $stateAfterWhatIf = (Get-ImportJobStatus -StagingPath ${quote(seed!.staging)}).State
 $shipping = $job | Update-ImportShipping -CarrierName FedEx -TrackingNumber 'TRK-PWSH-1' -ShipDate ([datetime]::UtcNow) -Confirm:$false
@@ -74,7 +74,7 @@ $keys = @(Get-OfflineSeedBitLockerKey -StagingPath ${quote(seed!.staging)})
   assert.is(result.city, 'Santa Clara');
   assert.ok((result.created as string[]).some((m) => m.startsWith('Ship the 1 drive(s) to West US')), JSON.stringify(result.created));
   assert.ok((result.review as string[]).some((m) => m.includes('What if: Shipment of import job pwsh-job')), JSON.stringify(result.review));
-  assert.is(result.stateAfterWhatIf, 'Creating', '-WhatIf changed nothing');
+  assert.is(result.stateAfterWhatIf, 'Created', '-WhatIf changed nothing');
   assert.is(result.shippingType, 'OfflineSeed.ShippingRecord');
   assert.is(result.shippingState, 'Shipping');
   assert.is(result.window, 'Ok');

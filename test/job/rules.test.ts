@@ -46,15 +46,17 @@ test('cancel while Creating: the job ends at once; shipping it afterwards is ref
   assert.is(r.exitCode, 0, JSON.stringify(r.errors));
   const a = r.results[0]!;
   assert.is(a.outcome, 'CancelRequested');
-  assert.is(a.stateBefore, 'Creating');
-  assert.is(a.state, 'Completed', 'a job canceled before shipping ends at once (the REST reading: Completed)');
+  assert.is(a.serviceStateBefore, 'Creating');
+  assert.is(a.serviceState, 'Completed', 'a job canceled before shipping ends at once (the REST reading: Completed)');
+  assert.is(a.state, 'Cancelled', 'in the shared words, a canceled job is Cancelled');
   assert.ok(typeof (descriptor(seed).job as Record<string, unknown>).cancelRequestedAt === 'string');
   const again = await run('job.cancel', { stagingPath: seed.staging });
   assert.is(again.results[0]!.outcome, 'AlreadyRequested');
 
   const status = await run('job.status', { stagingPath: seed.staging });
   const s = status.results[0]!;
-  assert.is(s.state, 'Completed');
+  assert.is(s.serviceState, 'Completed');
+  assert.is(s.state, 'Cancelled');
   assert.is(s.cancelRequested, true);
   assert.is(s.imported, false, 'a canceled job imported nothing');
   assert.match(String(s.message), /canceled/);
@@ -83,7 +85,8 @@ test('cancel while Shipping is accepted; the datacenter skips the copy and the s
   const done = await world.datacenter.process(world.jobRef(seed.jobName), arriving(seed));
   assert.is(done.finalState, 'Completed');
   const s = (await run('job.status', { stagingPath: seed.staging })).results[0]!;
-  assert.is(s.state, 'Completed');
+  assert.is(s.serviceState, 'Completed');
+  assert.is(s.state, 'Cancelled');
   assert.is(s.imported, false);
   assert.is(s.bytesSucceeded, 0);
   assert.is(descriptor(seed).state, 'Shipped');
@@ -162,7 +165,8 @@ test('a Faulted job is reported as a warning, not as waiting or imported', async
   const r = await run('job.status', { stagingPath: seed.staging });
   assert.is(r.exitCode, 0, JSON.stringify(r.errors));
   const s = r.results[0]!;
-  assert.is(s.state, 'Faulted');
+  assert.is(s.serviceState, 'Faulted');
+  assert.is(s.state, 'Failed');
   assert.is(s.waitingForImport, false);
   assert.is(s.imported, false);
   assert.match(logs(r, 'warning').join('\n'), /The job is Faulted/);

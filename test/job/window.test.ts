@@ -75,7 +75,8 @@ test('a ship date after the creation deadline is past; drives that never arrive 
 
   world.emulator.advance(31 * DAY_MS);
   const closed = (await run('job.status', { stagingPath: seed.staging })).results[0]!;
-  assert.is(closed.state, 'Closed');
+  assert.is(closed.serviceState, 'Closed');
+  assert.is(closed.state, 'Failed', 'no drive was ever copied');
   assert.is(closed.imported, false);
   assert.is(descriptor(seed).state, 'Shipped');
 });

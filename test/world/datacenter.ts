@@ -208,7 +208,7 @@ function generatedBlockId(index: number): string {
   return Buffer.from(`offlineseed-block-${String(index).padStart(6, '0')}`).toString('base64');
 }
 
-interface BlobContext {
+export interface BlobContext {
   root: string;
   faults: DriveFaults;
   service: BlobServiceClient;
@@ -233,7 +233,7 @@ function requestFailure(error: unknown): 'BlobRequestFailed' | 'BlobRequestForbi
   throw error;
 }
 
-async function importBlob(blob: ManifestBlob, list: ManifestBlobList, ctx: BlobContext): Promise<BlobResult> {
+export async function importBlob(blob: ManifestBlob, list: ManifestBlobList, ctx: BlobContext): Promise<BlobResult> {
   const chunks: ChunkResult[] = blob.chunks.map((c, i) => ({
     offset: c.offset,
     length: c.length,
@@ -373,14 +373,14 @@ function readMarker(root: string, name: string): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
-interface DriveCheck {
+export interface DriveCheck {
   status?: DriveStatus;
   reason?: string;
   manifestBytes?: Buffer;
 }
 
 /** The drive-level checks; returns the manifest bytes, or the status that stops the drive. */
-function checkDrive(drive: DriveRecord, arriving: ArrivingDrive, requireBitLocker: boolean): DriveCheck {
+export function checkDrive(drive: DriveRecord, arriving: ArrivingDrive, requireBitLocker: boolean): DriveCheck {
   const faults = arriving.faults ?? {};
   const lockedWith = arriving.expectedBitLockerKey ?? readMarker(arriving.root, REHEARSAL_BITLOCKER_KEY_FILE);
   if (lockedWith === undefined && !faults.wrongBitLockerKey) {

@@ -23,6 +23,10 @@
  *                                          EnvironmentCredential variables, so DefaultAzureCredential works unchanged).
  *   AZURE_SUBSCRIPTION_ID, OFFLINESEED_TEST_RESOURCE_GROUP, OFFLINESEED_TEST_STORAGE_ACCOUNT  the world's coordinates,
  *                                          for tests that build requests (not read by the engine).
+ *   OFFLINESEED_DATABOX_ENDPOINT           https://127.0.0.1:<port> of the Microsoft.DataBox emulator → DataBoxManagementClient
+ *                                          `endpoint` (real: the ARM endpoint, the same as Import/Export's).
+ *   OFFLINESEED_ARM_POLL_MS                50 → how often the engine polls a long-running ARM operation when the
+ *                                          service sends no Retry-After (the SDK default is 2000 ms).
  * An access token "handed over" (Get-AzAccessToken) can be minted with `world.emulator.mintArmToken()` and
  * `world.mintStorageToken()`; both services accept them.
  */
@@ -30,12 +34,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataBoxManagementClient } from '@azure/arm-databox';
 import { StorageImportExport } from '@azure/arm-storageimportexport';
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { startAzurite, type Azurite, type StorageAccount } from './azurite.ts';
 import { makeTestCertificates, trustInThisProcess, type TestCertificates } from './certs.ts';
 import { createVirtualClock, type VirtualClock } from './clock.ts';
+import { createDataBoxDatacenter, type DataBoxDatacenter } from './dataBoxDatacenter.ts';
+import { startDataBoxEmulator, type DataBoxEmulator, type DataBoxEmulatorOptions } from './dataBoxEmulator.ts';
 import { createDatacenter, type Datacenter, type DatacenterOptions } from './datacenter.ts';
 import { ARM_SCOPE, startImportExportEmulator, type EmulatorOptions, type ImportExportEmulator, type JobRef } from './importExportEmulator.ts';
 import { mintToken } from './jwt.ts';
@@ -48,6 +55,8 @@ export interface WorldOptions {
   /** Emulator behaviour (cancel window, delete states, timers, page size, …). */
   emulator?: Omit<EmulatorOptions, 'certificates' | 'clock' | 'principals' | 'storageAccounts'>;
   datacenter?: Omit<DatacenterOptions, 'emulator' | 'storage'>;
+  /** Microsoft.DataBox emulator behaviour (LRO handover polls, delete mode, timers, …). */
+  dataBox?: Omit<DataBoxEmulatorOptions, 'certificates' | 'clock' | 'tokenService' | 'storageAccounts' | 'tenantId'>;
   /** Add the test CA to this process's default trust (default true). */
   trustInProcess?: boolean;
   /** Virtual clock start (default: real now). */
@@ -65,6 +74,9 @@ export interface World {
   azurite: Azurite;
   emulator: ImportExportEmulator;
   datacenter: Datacenter;
+  /** The Microsoft.DataBox emulator (customer-disk jobs) and its datacenter (copy logs in databoxcopylog). */
+  dataBox: DataBoxEmulator;
+  dataBoxDatacenter: DataBoxDatacenter;
   armEndpoint: string;
   authorityHost: string;
   storageEndpointTemplate: string;
@@ -81,6 +93,8 @@ export interface World {
   credential(): ClientSecretCredential;
   /** The real SDK client pointed at the emulator (credential: the world's service principal by default). */
   importExportClient(credential?: TokenCredential): StorageImportExport;
+  /** The real @azure/arm-databox client pointed at the Data Box emulator (polls every 20 ms). */
+  dataBoxClient(credential?: TokenCredential): DataBoxManagementClient;
   mintStorageToken(): string;
   stop(): Promise<void>;
 }
@@ -128,6 +142,16 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       return client;
     };
     const datacenter = createDatacenter({ ...options.datacenter, emulator, storage: blobService });
+    const dataBox = await startDataBoxEmulator({
+      ...options.dataBox,
+      certificates,
+      clock,
+      tokenService: emulator.tokenService,
+      storageAccounts: accounts.map((a) => a.name),
+      tenantId,
+    });
+    stops.push(() => dataBox.stop());
+    const dataBoxDatacenter = createDataBoxDatacenter({ emulator: dataBox, storage: blobService, ...(options.datacenter?.requireBitLocker === undefined ? {} : { requireBitLocker: options.datacenter.requireBitLocker }) });
     const subscriptionId = randomUUID();
     const resourceGroupName = 'offlineseed-rg';
     const credential = (): ClientSecretCredential =>
@@ -139,6 +163,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       NODE_EXTRA_CA_CERTS: certificates.caPath,
       OFFLINESEED_ARM_ENDPOINT: emulator.endpoint,
       OFFLINESEED_ARM_SCOPE: ARM_SCOPE,
+      OFFLINESEED_DATABOX_ENDPOINT: dataBox.endpoint,
+      OFFLINESEED_ARM_POLL_MS: '50',
       OFFLINESEED_STORAGE_ENDPOINT_TEMPLATE: azurite.endpointTemplate,
       OFFLINESEED_STORAGE_SCOPE: STORAGE_SCOPE,
       OFFLINESEED_DISABLE_INSTANCE_DISCOVERY: '1',
@@ -161,6 +187,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       azurite,
       emulator,
       datacenter,
+      dataBox,
+      dataBoxDatacenter,
       armEndpoint: emulator.endpoint,
       authorityHost: emulator.authorityHost,
       storageEndpointTemplate: azurite.endpointTemplate,
@@ -174,6 +202,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       importExportClient: (cred) =>
         new StorageImportExport(cred ?? credential(), subscriptionId, {
           endpoint: emulator.endpoint,
+          credentialScopes: [ARM_SCOPE],
+          retryOptions: { maxRetries: 0 },
+        }),
+      dataBoxClient: (cred) =>
+        new DataBoxManagementClient(cred ?? credential(), subscriptionId, {
+          endpoint: dataBox.endpoint,
           credentialScopes: [ARM_SCOPE],
           retryOptions: { maxRetries: 0 },
         }),

@@ -1,0 +1,151 @@
+/**
+ * job.ship on the Data Box control plane: POST markDevicesShipped {deliverToDcPackageDetails:
+ * {carrierName, trackingId}}; the job moves from AwaitingShipmentDetails to ShippedToAzureDC (shared
+ * state Shipping). Unlike Import/Export the service takes the tracking number once: afterwards it
+ * cannot be corrected (the service's refusal is reported). The shipping record and the windows are
+ * the same as Import/Export's; the service time of the shipment is the ShippedToAzureDC stage time.
+ */
+import type { JobResource } from '@azure/arm-databox';
+import type { CommandContext } from '../commands/command.ts';
+import { OfflineSeedError } from '../protocol/errors.ts';
+import type { ArmAccessParams } from './armClient.ts';
+import { customerDiskDetails, dataBoxCall, dataBoxClient, dataBoxJobId, getDataBoxJob } from './dataBoxClient.ts';
+import { dataBoxNotFound } from './dataBoxStatus.ts';
+import { dataBoxDrives, dataBoxShipTo, jobStateOf, serviceStatus } from './dataBoxView.ts';
+import { advance, readShippingRecord, shippingRecordPath, updateSeed, writeJsonAtomically, type ShippingRecord } from './seedRecords.ts';
+import { formatAddress } from './shipTo.ts';
+import { evaluateWindow, isoDate } from './shippingWindow.ts';
+import type { JobTarget } from './target.ts';
+
+export interface DataBoxShipment {
+  carrierName: string;
+  trackingNumber: string;
+  shipDate: number;
+  driveCount?: number;
+}
+
+function same(a: string | undefined, b: string): boolean {
+  return a !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+function stageTime(job: JobResource, stage: string): number | undefined {
+  const t = customerDiskDetails(job)?.jobStages?.find((s) => s.stageName === stage)?.stageTime;
+  return t instanceof Date && !Number.isNaN(t.getTime()) ? t.getTime() : undefined;
+}
+
+export async function shipDataBoxJob(params: ArmAccessParams, context: CommandContext, target: JobTarget, shipment: DataBoxShipment): Promise<void> {
+  const { events } = context;
+  const { carrierName, trackingNumber, shipDate } = shipment;
+  const stagingPath = target.stagingPath!;
+  const client = dataBoxClient(params, target.subscriptionId);
+  const jobId = dataBoxJobId(target);
+  const job = await getDataBoxJob(client, target);
+  if (job === undefined) throw dataBoxNotFound(target);
+  const driveIds = dataBoxDrives(job).map((x) => x.driveId);
+  const driveCount = shipment.driveCount ?? driveIds.length;
+  if (shipment.driveCount !== undefined && shipment.driveCount !== driveIds.length) {
+    events.log('warning', `The package holds ${shipment.driveCount} drive(s), but job ${target.jobName} has ${driveIds.length} (${driveIds.join(', ')}): ship all drives of a job together, in one package with one tracking number.`);
+  }
+  const before = jobStateOf(job);
+  const shipped = customerDiskDetails(job)?.deliverToDcPackageDetails;
+  const already = before !== 'Created' && same(shipped?.trackingId, trackingNumber);
+  if (!already) {
+    const others = await dataBoxCall(`list the Data Box jobs of subscription ${target.subscriptionId}`, target.subscriptionId, async () => {
+      const found: JobResource[] = [];
+      for await (const other of client.jobs.list()) {
+        if ((other.id ?? '').toLowerCase() === jobId.toLowerCase()) continue;
+        if (same(customerDiskDetails(other)?.deliverToDcPackageDetails?.trackingId, trackingNumber)) found.push(other);
+      }
+      return found;
+    });
+    if (others.length > 0) {
+      const other = others[0]!;
+      const group = /\/resourceGroups\/([^/]+)\//i.exec(other.id ?? '')?.[1] ?? '?';
+      throw new OfflineSeedError('OfflineSeed.TrackingNumberInUse', 'ResourceExists', `the tracking number ${trackingNumber} is already used by Data Box job ${other.name} (resource group ${group}, status ${other.status ?? 'unknown'}); every job needs its own package and tracking number`, {
+        targetObject: trackingNumber,
+        recommendedAction: 'Check the number on the label. Never put drives of two jobs in one package: ship this job\'s drives separately, with their own tracking number.',
+      });
+    }
+  }
+  const shipTo = dataBoxShipTo(job);
+  const prefix = context.dryRun ? 'What if: ' : '';
+  events.log('information', `${prefix}Shipment of Data Box job ${target.jobName} (${target.resourceGroup}): ${carrierName} tracking number ${trackingNumber}, ${driveCount} drive(s) (${driveIds.join(', ')}), shipped ${isoDate(shipDate)}${formatAddress(shipTo.address) === '' ? '' : `, to ${formatAddress(shipTo.address)}`}.`);
+  const createdAt = job.systemData?.createdAt instanceof Date ? job.systemData.createdAt.getTime() : job.startTime instanceof Date ? job.startTime.getTime() : Date.now();
+  if (context.dryRun) {
+    const preview = evaluateWindow({ jobCreatedAt: createdAt, recordedAt: Date.now(), shipDate });
+    for (const w of preview.warnings) events.log('warning', `What if: ${w.message}`);
+    events.log('information', `What if: the job would move from ${serviceStatus(job)} to ShippedToAzureDC${already ? ' (it has this tracking number already: nothing would change)' : ''}; the drives must then arrive by about ${preview.arrivalDeadline}.`);
+    return;
+  }
+  let updated = job;
+  let outcome: 'Shipped' | 'AlreadyShipped';
+  const previous = await readShippingRecord(stagingPath);
+  let recordedAt: number;
+  if (already) {
+    outcome = 'AlreadyShipped';
+    recordedAt = previous !== undefined && same(previous.trackingNumber, trackingNumber) ? Date.parse(previous.recordedAt) : stageTime(job, 'ShippedToAzureDC') ?? Date.now();
+    events.log('information', `Data Box job ${target.jobName} is ${serviceStatus(job)} with tracking number ${trackingNumber} already: nothing to change.`);
+  } else {
+    context.throwIfCancelled(); // nothing is changed once the run was cancelled
+    await dataBoxCall(`record the shipment of Data Box job ${target.jobName}`, jobId, () => client.jobs.markDevicesShipped(target.jobName, target.resourceGroup, { deliverToDcPackageDetails: { carrierName, trackingId: trackingNumber } }, { abortSignal: context.signal }), {
+      InvalidJobState: `The service takes the shipment only while the job awaits shipment details (it is ${serviceStatus(job)}${shipped?.trackingId === undefined ? '' : `, shipped with ${shipped.carrierName ?? '?'} ${shipped.trackingId}`}); a recorded tracking number cannot be changed on a Data Box job. Get-ImportJobStatus shows where it stands.`,
+    });
+    updated = (await getDataBoxJob(client, target)) ?? job;
+    outcome = 'Shipped';
+    recordedAt = stageTime(updated, 'ShippedToAzureDC') ?? Date.now();
+    events.log('information', `Data Box job ${target.jobName} is now ${serviceStatus(updated)}: ${carrierName} ${trackingNumber}.`);
+  }
+  const window = evaluateWindow({ jobCreatedAt: createdAt, recordedAt, shipDate });
+  for (const w of window.warnings) events.log('warning', w.message);
+  const record: ShippingRecord = {
+    format: 'offlineseed-shipping',
+    version: 1,
+    jobName: target.jobName,
+    subscriptionId: target.subscriptionId,
+    resourceGroup: target.resourceGroup,
+    carrierName,
+    trackingNumber,
+    driveCount,
+    driveIds,
+    shipDate: isoDate(shipDate),
+    recordedAt: new Date(recordedAt).toISOString(),
+    jobCreatedAt: new Date(createdAt).toISOString(),
+    shippingInfoDeadline: window.shippingInfoDeadline,
+    arrivalDeadline: window.arrivalDeadline,
+    window: window.window,
+    warnings: window.warnings,
+    shipTo: shipTo.address,
+  };
+  const recordPath = shippingRecordPath(stagingPath);
+  await writeJsonAtomically(recordPath, record);
+  const seed = await updateSeed(stagingPath, (current) => ({
+    ...advance(current, 'Shipped'),
+    shipping: { carrierName, trackingNumber, driveCount, shipDate: record.shipDate, recordedAt: record.recordedAt, arrivalDeadline: record.arrivalDeadline, record: recordPath },
+  }));
+  events.log('information', `The drives must reach the datacenter by ${window.arrivalDeadline}; the shipping record is ${recordPath}.`);
+  context.emitResult({
+    jobName: target.jobName,
+    resourceGroup: target.resourceGroup,
+    subscriptionId: target.subscriptionId,
+    controlPlane: 'DataBox',
+    outcome,
+    state: jobStateOf(updated),
+    serviceState: serviceStatus(updated),
+    carrierName,
+    trackingNumber,
+    driveCount,
+    driveIds,
+    shipDate: record.shipDate,
+    recordedAt: record.recordedAt,
+    jobCreatedAt: record.jobCreatedAt,
+    shippingInfoDeadline: record.shippingInfoDeadline,
+    arrivalDeadline: record.arrivalDeadline,
+    window: record.window,
+    windowWarnings: record.warnings,
+    shipTo: shipTo.address,
+    recordPath,
+    stagingPath,
+    seedState: seed?.state ?? target.descriptor!.state,
+    nextStep: 'Wait for the import: Get-ImportJobStatus shows the job and its drives.',
+  });
+}
