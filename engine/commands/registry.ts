@@ -11,6 +11,7 @@ import { jobKeysCommand } from './jobKeys.ts';
 import { jobRemoveCommand } from './jobRemove.ts';
 import { jobShipCommand } from './jobShip.ts';
 import { jobStatusCommand } from './jobStatus.ts';
+import { preflightRunCommand } from './preflightRun.ts';
 import { driveVerifyCommand } from './driveVerify.ts';
 import { repoCheckCommand } from './repoCheck.ts';
 import { restoreRunCommand } from './restoreRun.ts';
@@ -33,6 +34,7 @@ commands.push(
   seedCompleteCommand,
   drivePrepareCommand, driveVerifyCommand,
   jobCreateCommand, jobShipCommand, jobStatusCommand, jobCancelCommand, jobRemoveCommand, jobKeysCommand,
+  preflightRunCommand,
 );
 
 export function allCommands(): readonly RegisteredCommand[] {
