@@ -33,6 +33,7 @@ import { join } from 'node:path';
 import { StorageImportExport } from '@azure/arm-storageimportexport';
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { attachArmResources, type ArmResources } from './armResourcesEmulator.ts';
 import { startAzurite, type Azurite, type StorageAccount } from './azurite.ts';
 import { makeTestCertificates, trustInThisProcess, type TestCertificates } from './certs.ts';
 import { createVirtualClock, type VirtualClock } from './clock.ts';
@@ -64,6 +65,8 @@ export interface World {
   certificates: TestCertificates;
   azurite: Azurite;
   emulator: ImportExportEmulator;
+  /** Subscription, resource group, storage accounts, providers and permissions (armResourcesEmulator.ts). */
+  armResources: ArmResources;
   datacenter: Datacenter;
   armEndpoint: string;
   authorityHost: string;
@@ -130,6 +133,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     const datacenter = createDatacenter({ ...options.datacenter, emulator, storage: blobService });
     const subscriptionId = randomUUID();
     const resourceGroupName = 'offlineseed-rg';
+    const armResources = attachArmResources(emulator, { subscriptionId, resourceGroupName, location: 'westus', storageAccounts: accounts.map((a) => a.name) });
     const credential = (): ClientSecretCredential =>
       new ClientSecretCredential(tenantId, principal.clientId, principal.clientSecret, {
         authorityHost: emulator.authorityHost,
@@ -160,6 +164,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       certificates,
       azurite,
       emulator,
+      armResources,
       datacenter,
       armEndpoint: emulator.endpoint,
       authorityHost: emulator.authorityHost,
