@@ -7,9 +7,10 @@
 import { azureCloud } from '../azure/azureCloud.ts';
 import { tokenCredential } from '../azure/azureCredentials.ts';
 import type { ArmAccessParams } from '../importjob/armClient.ts';
-import { defaultProfilePath, readProfile, type Profile, type ReturnAddress, type ReturnShipping } from '../importjob/profile.ts';
-import type { OfflineSeedError } from '../protocol/errors.ts';
-import { fail, summaryLine, warn, type CheckResult } from '../preflight/check.ts';
+import { defaultProfilePath, readProfiles, type ProfileView, type ReturnAddress, type ReturnShipping } from '../importjob/profile.ts';
+import { OfflineSeedError } from '../protocol/errors.ts';
+import { applyCredentialProfile, findCredentialProfile } from '../azure/credentialProfile.ts';
+import { fail, pass, summaryLine, warn, type CheckResult } from '../preflight/check.ts';
 import { nameChecks, runAzureChecks, type SeedingService } from '../preflight/azureChecks.ts';
 import { estimateSources, probeComputer, probeLinuxDrive, probeStaging } from '../preflight/localFacts.ts';
 import { bitLockerAvailable, driveChecks, stagingFreeSpace, stagingReachable, stagingWritable, type DriveFacts, type SeedEstimate } from '../preflight/localChecks.ts';
@@ -94,19 +95,41 @@ export const preflightRunCommand = defineCommand<PreflightParams>({
     }
 
     const profilePath = resolve(params.profilePath ?? defaultProfilePath());
-    let profile: Profile | undefined;
+    let profile: ProfileView | undefined;
     try {
-      profile = await readProfile(profilePath);
+      profile = await readProfiles(params.profilePath);
     } catch (error) {
       emit([fail('Shipping', 'Profile', profilePath, `the profile cannot be read: ${(error as Error).message}`, (error as OfflineSeedError).recommendedAction ?? 'Fix the file\'s permissions, or give -ProfilePath.')]);
     }
     const address = (params.returnAddress ?? profile?.returnAddress) as Record<string, unknown> | undefined;
     const shipping = (params.returnShipping ?? profile?.returnShipping) as Record<string, unknown> | undefined;
-    emit(returnDetailsChecks(address, shipping, params.returnAddress !== undefined || params.returnShipping !== undefined ? 'parameters' : profilePath));
+    const given = params.returnAddress !== undefined || params.returnShipping !== undefined;
+    emit(returnDetailsChecks(address, shipping, given ? 'parameters' : profile?.sources.returnAddress ?? profile?.sources.returnShipping ?? profilePath));
 
+    // A credential profile names the identity and, unless given, the subscription.
+    let profileSubscription: string | undefined;
+    let credentialUsable = true;
+    if (params.credentialProfile !== undefined) {
+      try {
+        const found = findCredentialProfile(params.credentialProfile, params.profilePath);
+        applyCredentialProfile(params);
+        profileSubscription = found.profile.subscriptionId;
+        emit([found.profile.notAfter !== undefined && Date.parse(found.profile.notAfter) < Date.now() + 30 * 86_400_000
+          ? warn('Azure', 'CredentialProfile', params.credentialProfile, `its certificate ${found.profile.certificateThumbprint} expires ${found.profile.notAfter}`, 'Make a new one before then: New-OfflineSeedCredential -Name <name> -Force (then remove the old certificate from the application).')
+          : pass('Azure', 'CredentialProfile', params.credentialProfile, `application ${found.profile.clientId} in tenant ${found.profile.tenantId}, certificate ${found.profile.certificateThumbprint} (${found.source})`)]);
+        if (found.profile.registered === false) {
+          emit([warn('Azure', 'CredentialRegistered', params.credentialProfile, 'New-OfflineSeedCredential could not register the certificate on the application itself', 'Make sure an administrator ran the command it printed (az ad app credential reset ... --append); the Credential check below shows whether the sign-in works.')]);
+        }
+      } catch (error) {
+        if (!(error instanceof OfflineSeedError)) throw error;
+        credentialUsable = false;
+        emit([fail('Azure', 'CredentialProfile', params.credentialProfile, error.message, error.recommendedAction ?? 'Create it with New-OfflineSeedCredential.')]);
+      }
+    }
+    const subscriptionId = params.subscriptionId ?? profileSubscription;
     const target = {
       service: params.service ?? 'ImportExport',
-      ...(params.subscriptionId === undefined ? {} : { subscriptionId: params.subscriptionId }),
+      ...(subscriptionId === undefined ? {} : { subscriptionId }),
       ...(params.resourceGroup === undefined ? {} : { resourceGroup: params.resourceGroup }),
       ...(params.storageAccount === undefined ? {} : { storageAccount: params.storageAccount }),
       ...(params.container === undefined ? {} : { container: params.container }),
@@ -115,9 +138,9 @@ export const preflightRunCommand = defineCommand<PreflightParams>({
     if (params.offline === true) {
       emit([warn('Azure', 'AzureChecks', '(offline)', 'the Azure checks were skipped (-Offline): the control plane, credential, subscription, storage account, provider and rights are unchecked',
         'Run Test-OfflineSeedPrerequisite again without -Offline on a computer that reaches Azure.')]);
-    } else {
+    } else if (credentialUsable) {
       context.throwIfCancelled();
-      const cloud = azureCloud(params.environment);
+      const cloud = azureCloud(applyCredentialProfile(params).environment);
       emit(await runAzureChecks(target, cloud, tokenCredential(params, cloud, 'arm'), context.signal));
     }
     events.log('information', summaryLine(results));

@@ -12,6 +12,7 @@ import { jobRemoveCommand } from './jobRemove.ts';
 import { jobShipCommand } from './jobShip.ts';
 import { jobStatusCommand } from './jobStatus.ts';
 import { preflightRunCommand } from './preflightRun.ts';
+import { credentialNewCommand } from './credentialNew.ts';
 import { driveVerifyCommand } from './driveVerify.ts';
 import { repoCheckCommand } from './repoCheck.ts';
 import { restoreRunCommand } from './restoreRun.ts';
@@ -34,7 +35,7 @@ commands.push(
   seedCompleteCommand,
   drivePrepareCommand, driveVerifyCommand,
   jobCreateCommand, jobShipCommand, jobStatusCommand, jobCancelCommand, jobRemoveCommand, jobKeysCommand,
-  preflightRunCommand,
+  preflightRunCommand, credentialNewCommand,
 );
 
 export function allCommands(): readonly RegisteredCommand[] {

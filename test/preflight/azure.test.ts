@@ -68,7 +68,7 @@ test('everything in place: every check passes, and the summary says ready', asyn
     assert.ok(rows.some((r) => r.check === check), `${check} was checked`);
   }
   assert.match(rows.find((r) => r.check === 'Credential')!.target, new RegExp(world.principal.clientId));
-  const summary = run.events.find((e) => e.type === 'log' && (e as { level?: string }).level === 'information') as { message: string };
+  const summary = run.events.find((e) => e.type === 'log' && (e as { level?: string }).level === 'information') as unknown as { message: string };
   assert.match(summary.message, /^Preflight: ready: \d+ passed, 0 warning\(s\), 0 failed\.$/);
   assert.not.ok(run.stdout.includes(world.principal.clientSecret));
 });

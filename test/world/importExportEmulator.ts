@@ -198,7 +198,7 @@ export interface ImportExportEmulator {
  * graphEmulator.ts): returns undefined for a path it does not serve. `authenticate` applies the ARM
  * bearer check and names the caller (an application's appid or a user's upn).
  */
-export type ExtraRoutes = (request: { method: string; url: URL; body: string; authenticate: () => { name: string; type: string; tenantId: string } }) =>
+export type ExtraRoutes = (request: { method: string; url: URL; body: string; headers: IncomingMessage['headers']; authenticate: () => { name: string; type: string; tenantId: string } }) =>
   { status: number; body: unknown } | undefined;
 
 class HttpFailure extends Error {
@@ -682,7 +682,7 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
       }
       requests.push(entry);
       for (const routes of extraRoutes) {
-        const answer = routes({ method, url, body: bodyText, authenticate: () => authenticate(req, method, url.pathname) });
+        const answer = routes({ method, url, body: bodyText, headers: req.headers, authenticate: () => authenticate(req, method, url.pathname) });
         if (answer !== undefined) return send(answer.status, answer.body);
       }
       const route = matchRoute(url.pathname);

@@ -34,6 +34,7 @@ import { StorageImportExport } from '@azure/arm-storageimportexport';
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { attachArmResources, type ArmResources } from './armResourcesEmulator.ts';
+import { attachGraph, type GraphEmulator } from './graphEmulator.ts';
 import { startAzurite, type Azurite, type StorageAccount } from './azurite.ts';
 import { makeTestCertificates, trustInThisProcess, type TestCertificates } from './certs.ts';
 import { createVirtualClock, type VirtualClock } from './clock.ts';
@@ -67,6 +68,8 @@ export interface World {
   emulator: ImportExportEmulator;
   /** Subscription, resource group, storage accounts, providers and permissions (armResourcesEmulator.ts). */
   armResources: ArmResources;
+  /** Microsoft Graph applications (graphEmulator.ts); the world's service principal may change them. */
+  graph: GraphEmulator;
   datacenter: Datacenter;
   armEndpoint: string;
   authorityHost: string;
@@ -133,6 +136,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     const datacenter = createDatacenter({ ...options.datacenter, emulator, storage: blobService });
     const subscriptionId = randomUUID();
     const resourceGroupName = 'offlineseed-rg';
+    const graph = attachGraph(emulator, { tenantId, writers: [principal.clientId] });
     const armResources = attachArmResources(emulator, { subscriptionId, resourceGroupName, location: 'westus', storageAccounts: accounts.map((a) => a.name) });
     const credential = (): ClientSecretCredential =>
       new ClientSecretCredential(tenantId, principal.clientId, principal.clientSecret, {
@@ -146,6 +150,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       OFFLINESEED_STORAGE_ENDPOINT_TEMPLATE: azurite.endpointTemplate,
       OFFLINESEED_STORAGE_SCOPE: STORAGE_SCOPE,
       OFFLINESEED_DISABLE_INSTANCE_DISCOVERY: '1',
+      OFFLINESEED_GRAPH_ENDPOINT: emulator.endpoint,
+      OFFLINESEED_GRAPH_SCOPE: 'https://graph.microsoft.com/.default',
       AZURE_AUTHORITY_HOST: emulator.authorityHost,
       AZURE_TENANT_ID: tenantId,
       AZURE_CLIENT_ID: principal.clientId,
@@ -165,6 +171,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       azurite,
       emulator,
       armResources,
+      graph,
       datacenter,
       armEndpoint: emulator.endpoint,
       authorityHost: emulator.authorityHost,
