@@ -13,6 +13,8 @@ import { jobShipCommand } from './jobShip.ts';
 import { jobStatusCommand } from './jobStatus.ts';
 import { preflightRunCommand } from './preflightRun.ts';
 import { credentialNewCommand } from './credentialNew.ts';
+import { profileGetCommand } from './profileGet.ts';
+import { profileSetCommand } from './profileSet.ts';
 import { driveVerifyCommand } from './driveVerify.ts';
 import { repoCheckCommand } from './repoCheck.ts';
 import { restoreRunCommand } from './restoreRun.ts';
@@ -35,7 +37,7 @@ commands.push(
   seedCompleteCommand,
   drivePrepareCommand, driveVerifyCommand,
   jobCreateCommand, jobShipCommand, jobStatusCommand, jobCancelCommand, jobRemoveCommand, jobKeysCommand,
-  preflightRunCommand, credentialNewCommand,
+  preflightRunCommand, credentialNewCommand, profileSetCommand, profileGetCommand,
 );
 
 export function allCommands(): readonly RegisteredCommand[] {
