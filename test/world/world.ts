@@ -17,6 +17,8 @@
  *   OFFLINESEED_DISABLE_INSTANCE_DISCOVERY 1 → pass `disableInstanceDiscovery: true` to @azure/identity credentials
  *                                          (DefaultAzureCredential, ClientSecretCredential, …): MSAL would otherwise ask
  *                                          login.microsoftonline.com about the authority and fail.
+ *   OFFLINESEED_GRAPH_ENDPOINT, OFFLINESEED_GRAPH_SCOPE  Microsoft Graph (graphEmulator.ts) on the emulator's origin,
+ *                                          and the scope https://graph.microsoft.com/.default.
  *   AZURE_AUTHORITY_HOST                   https://127.0.0.1:<port> (standard @azure/identity variable; honoured by all
  *                                          MSAL-based credentials).
  *   AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET  a service principal the token service knows (standard
