@@ -121,9 +121,9 @@ export const preflightRunCommand = defineCommand<PreflightParams>({
           emit([warn('Azure', 'CredentialRegistered', params.credentialProfile, 'New-OfflineSeedCredential could not register the certificate on the application itself', 'Make sure an administrator ran the command it printed (az ad app credential reset ... --append); the Credential check below shows whether the sign-in works.')]);
         }
       } catch (error) {
-        if (!(error instanceof OfflineSeedError)) throw error;
         credentialUsable = false;
-        emit([fail('Azure', 'CredentialProfile', params.credentialProfile, error.message, error.recommendedAction ?? 'Create it with New-OfflineSeedCredential.')]);
+        const advice = error instanceof OfflineSeedError ? error.recommendedAction : undefined;
+        emit([fail('Azure', 'CredentialProfile', params.credentialProfile, (error as Error).message, advice ?? 'Create it with New-OfflineSeedCredential, or make the profile file readable.')]);
       }
     }
     const subscriptionId = params.subscriptionId ?? profileSubscription;
