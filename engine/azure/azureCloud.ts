@@ -15,6 +15,9 @@ export interface AzureCloud {
   blobEndpointTemplate: string;
   storageScope: string;
   authorityHost: string;
+  /** Microsoft Graph, for registering a certificate on an Entra application. */
+  graphEndpoint: string;
+  graphScope: string;
 }
 
 const CLOUDS: Record<AzureEnvironmentName, Omit<AzureCloud, 'name'>> = {
@@ -24,6 +27,8 @@ const CLOUDS: Record<AzureEnvironmentName, Omit<AzureCloud, 'name'>> = {
     blobEndpointTemplate: 'https://{account}.blob.core.windows.net',
     storageScope: 'https://storage.azure.com/.default',
     authorityHost: 'https://login.microsoftonline.com',
+    graphEndpoint: 'https://graph.microsoft.com',
+    graphScope: 'https://graph.microsoft.com/.default',
   },
   AzureUSGovernment: {
     armEndpoint: 'https://management.usgovcloudapi.net',
@@ -31,6 +36,8 @@ const CLOUDS: Record<AzureEnvironmentName, Omit<AzureCloud, 'name'>> = {
     blobEndpointTemplate: 'https://{account}.blob.core.usgovcloudapi.net',
     storageScope: 'https://storage.azure.com/.default',
     authorityHost: 'https://login.microsoftonline.us',
+    graphEndpoint: 'https://graph.microsoft.us',
+    graphScope: 'https://graph.microsoft.us/.default',
   },
   AzureChinaCloud: {
     armEndpoint: 'https://management.chinacloudapi.cn',
@@ -38,6 +45,8 @@ const CLOUDS: Record<AzureEnvironmentName, Omit<AzureCloud, 'name'>> = {
     blobEndpointTemplate: 'https://{account}.blob.core.chinacloudapi.cn',
     storageScope: 'https://storage.azure.com/.default',
     authorityHost: 'https://login.chinacloudapi.cn',
+    graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
+    graphScope: 'https://microsoftgraph.chinacloudapi.cn/.default',
   },
 };
 
@@ -53,6 +62,8 @@ export function azureCloud(name: AzureEnvironmentName = 'AzureCloud', env: NodeJ
     blobEndpointTemplate: env.OFFLINESEED_STORAGE_ENDPOINT_TEMPLATE ?? cloud.blobEndpointTemplate,
     storageScope: env.OFFLINESEED_STORAGE_SCOPE ?? cloud.storageScope,
     authorityHost: env.AZURE_AUTHORITY_HOST ?? cloud.authorityHost,
+    graphEndpoint: env.OFFLINESEED_GRAPH_ENDPOINT ?? cloud.graphEndpoint,
+    graphScope: env.OFFLINESEED_GRAPH_SCOPE ?? cloud.graphScope,
   };
 }
 

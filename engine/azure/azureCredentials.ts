@@ -4,12 +4,21 @@
  * access token handed over by the PowerShell module (Get-AzAccessToken). For storage, also an account
  * key or a SAS. Secrets arrive in the request only and are never logged.
  */
-import { ClientCertificateCredential, ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { registerSecret } from '../protocol/secretRedactor.ts';
-import type { AzureCloud } from './azureCloud.ts';
+import type { AzureCloud, AzureEnvironmentName } from './azureCloud.ts';
+import { applyCredentialProfile } from './credentialProfile.ts';
 
 export interface AzureAuthParams {
+  environment?: AzureEnvironmentName;
+  /** A credential profile saved by New-OfflineSeedCredential (tenant, client id, certificate). */
+  credentialProfile?: string;
+  profilePath?: string;
+  /** A client assertion signed by the PowerShell module with a certificate-store key (Windows). */
+  clientAssertion?: string;
+  /** A bearer token for Microsoft Graph (Get-AzAccessToken -ResourceTypeName MSGraph). */
+  graphAccessToken?: string;
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
@@ -31,8 +40,9 @@ class StaticTokenCredential implements TokenCredential {
   }
 }
 
-export function tokenCredential(params: AzureAuthParams, cloud: AzureCloud, purpose: 'arm' | 'storage'): TokenCredential {
-  const handed = purpose === 'arm' ? params.accessToken : params.storageAccessToken;
+export function tokenCredential(request: AzureAuthParams, cloud: AzureCloud, purpose: 'arm' | 'storage' | 'graph'): TokenCredential {
+  const params = applyCredentialProfile(request);
+  const handed = purpose === 'arm' ? params.accessToken : purpose === 'storage' ? params.storageAccessToken : params.graphAccessToken;
   if (handed !== undefined) {
     registerSecret(handed);
     return new StaticTokenCredential(handed);
@@ -41,9 +51,14 @@ export function tokenCredential(params: AzureAuthParams, cloud: AzureCloud, purp
     authorityHost: cloud.authorityHost,
     ...(process.env.OFFLINESEED_DISABLE_INSTANCE_DISCOVERY === '1' ? { disableInstanceDiscovery: true } : {}),
   };
-  if (params.clientSecret !== undefined || params.clientCertificatePath !== undefined) {
+  if (params.clientSecret !== undefined || params.clientCertificatePath !== undefined || params.clientAssertion !== undefined) {
     if (params.tenantId === undefined || params.clientId === undefined) {
       throw new OfflineSeedError('OfflineSeed.InvalidRequest', 'InvalidArgument', 'params.tenantId and params.clientId are required with a client secret or certificate', { targetObject: 'params.clientId' });
+    }
+    if (params.clientAssertion !== undefined) {
+      const assertion = params.clientAssertion;
+      registerSecret(assertion);
+      return new ClientAssertionCredential(params.tenantId, params.clientId, async () => assertion, common);
     }
     if (params.clientSecret !== undefined) {
       registerSecret(params.clientSecret);

@@ -11,6 +11,10 @@ import { jobKeysCommand } from './jobKeys.ts';
 import { jobRemoveCommand } from './jobRemove.ts';
 import { jobShipCommand } from './jobShip.ts';
 import { jobStatusCommand } from './jobStatus.ts';
+import { preflightRunCommand } from './preflightRun.ts';
+import { credentialNewCommand } from './credentialNew.ts';
+import { profileGetCommand } from './profileGet.ts';
+import { profileSetCommand } from './profileSet.ts';
 import { driveVerifyCommand } from './driveVerify.ts';
 import { repoCheckCommand } from './repoCheck.ts';
 import { restoreRunCommand } from './restoreRun.ts';
@@ -33,6 +37,7 @@ commands.push(
   seedCompleteCommand,
   drivePrepareCommand, driveVerifyCommand,
   jobCreateCommand, jobShipCommand, jobStatusCommand, jobCancelCommand, jobRemoveCommand, jobKeysCommand,
+  preflightRunCommand, credentialNewCommand, profileSetCommand, profileGetCommand,
 );
 
 export function allCommands(): readonly RegisteredCommand[] {

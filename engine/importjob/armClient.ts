@@ -11,16 +11,15 @@
  * SDK quirks (reference §2.3): jobName comes before resourceGroupName; DELETE succeeds only with 200.
  */
 import { StorageImportExport } from '@azure/arm-storageimportexport';
-import { azureCloud, type AzureEnvironmentName } from '../azure/azureCloud.ts';
+import { azureCloud } from '../azure/azureCloud.ts';
+import { applyCredentialProfile } from '../azure/credentialProfile.ts';
 import { tokenCredential, type AzureAuthParams } from '../azure/azureCredentials.ts';
 import { CancelledError, type ErrorCategory, OfflineSeedError } from '../protocol/errors.ts';
 
-export interface ArmAccessParams extends AzureAuthParams {
-  environment?: AzureEnvironmentName;
-}
+export type ArmAccessParams = AzureAuthParams;
 
 export function importExportClient(params: ArmAccessParams, subscriptionId: string): StorageImportExport {
-  const cloud = azureCloud(params.environment);
+  const cloud = azureCloud(applyCredentialProfile(params).environment);
   const credential = tokenCredential(params, cloud, 'arm');
   return new StorageImportExport(credential, subscriptionId, {
     endpoint: cloud.armEndpoint,

@@ -46,6 +46,10 @@ function Get-ImportJobStatus {
     .PARAMETER Environment
     Azure cloud: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.
 
+    .PARAMETER CredentialProfile
+    Name of a credential profile saved by New-OfflineSeedCredential: sign in as its application with its
+    certificate (tenant, client id and certificate come from the profile).
+
     .PARAMETER TenantId
     Entra tenant of the service principal.
 
@@ -136,6 +140,10 @@ function Get-ImportJobStatus {
         [Parameter()]
         [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')]
         [string] $Environment,
+
+        [Parameter()]
+        [ValidatePattern('^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')]
+        [string] $CredentialProfile,
 
         [Parameter()]
         [ValidateNotNullOrEmpty()]

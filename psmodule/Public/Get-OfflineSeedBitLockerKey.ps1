@@ -37,6 +37,10 @@ function Get-OfflineSeedBitLockerKey {
     .PARAMETER Environment
     Azure cloud: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.
 
+    .PARAMETER CredentialProfile
+    Name of a credential profile saved by New-OfflineSeedCredential: sign in as its application with its
+    certificate (tenant, client id and certificate come from the profile).
+
     .PARAMETER TenantId
     Entra tenant of the service principal.
 
@@ -110,6 +114,10 @@ function Get-OfflineSeedBitLockerKey {
         [Parameter()]
         [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')]
         [string] $Environment,
+
+        [Parameter()]
+        [ValidatePattern('^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')]
+        [string] $CredentialProfile,
 
         [Parameter()]
         [ValidateNotNullOrEmpty()]

@@ -24,6 +24,10 @@ function Get-OfflineSeedSnapshot {
     .PARAMETER Environment
     Azure cloud of an azure:// repository: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.
 
+    .PARAMETER CredentialProfile
+    Name of a credential profile saved by New-OfflineSeedCredential: sign in as its application with its
+    certificate (tenant, client id and certificate come from the profile).
+
     .PARAMETER TenantId
     Entra tenant of the service principal.
 
@@ -86,6 +90,10 @@ function Get-OfflineSeedSnapshot {
         [Parameter()]
         [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')]
         [string] $Environment,
+
+        [Parameter()]
+        [ValidatePattern('^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')]
+        [string] $CredentialProfile,
 
         [Parameter()]
         [ValidateNotNullOrEmpty()]

@@ -39,6 +39,10 @@ function Remove-OfflineSeedImportJob {
     .PARAMETER Environment
     Azure cloud: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.
 
+    .PARAMETER CredentialProfile
+    Name of a credential profile saved by New-OfflineSeedCredential: sign in as its application with its
+    certificate (tenant, client id and certificate come from the profile).
+
     .PARAMETER TenantId
     Entra tenant of the service principal.
 
@@ -122,6 +126,10 @@ function Remove-OfflineSeedImportJob {
         [Parameter()]
         [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')]
         [string] $Environment,
+
+        [Parameter()]
+        [ValidatePattern('^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')]
+        [string] $CredentialProfile,
 
         [Parameter()]
         [ValidateNotNullOrEmpty()]

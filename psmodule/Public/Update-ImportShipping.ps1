@@ -52,6 +52,10 @@ function Update-ImportShipping {
     .PARAMETER Environment
     Azure cloud: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.
 
+    .PARAMETER CredentialProfile
+    Name of a credential profile saved by New-OfflineSeedCredential: sign in as its application with its
+    certificate (tenant, client id and certificate come from the profile).
+
     .PARAMETER TenantId
     Entra tenant of the service principal.
 
@@ -146,6 +150,10 @@ function Update-ImportShipping {
         [Parameter()]
         [ValidateSet('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')]
         [string] $Environment,
+
+        [Parameter()]
+        [ValidatePattern('^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')]
+        [string] $CredentialProfile,
 
         [Parameter()]
         [ValidateNotNullOrEmpty()]

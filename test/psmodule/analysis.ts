@@ -912,7 +912,9 @@ export function analyzeModule(files: Map<string, string>, options: AnalyzeOption
           if (param.validatePattern !== undefined && itemSchema.pattern !== undefined && param.validatePattern !== itemSchema.pattern) {
             report('params', `${fn.name}: [ValidatePattern] of -${param.name} differs from the schema pattern of ${key} (${itemSchema.pattern})`);
           }
-          if (param.validateRange !== undefined && (param.validateRange[0] !== itemSchema.minimum || param.validateRange[1] !== itemSchema.maximum)) {
+          // Only a number in the schema has a range to compare (a parameter can also feed an object built from it).
+          const numeric = itemSchema.type === 'integer' || itemSchema.type === 'number';
+          if (numeric && param.validateRange !== undefined && (param.validateRange[0] !== itemSchema.minimum || param.validateRange[1] !== itemSchema.maximum)) {
             report('params', `${fn.name}: [ValidateRange] of -${param.name} differs from ${key}'s range ${itemSchema.minimum}..${itemSchema.maximum}`);
           }
         }

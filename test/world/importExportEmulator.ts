@@ -188,8 +188,18 @@ export interface ImportExportEmulator {
   sweep(): void;
   /** A token the emulator accepts (aud https://management.azure.com/), e.g. for a handed-over token. */
   mintArmToken(tenantId?: string): string;
+  /** Serves more routes on this origin (see ExtraRoutes). */
+  addRoutes(routes: ExtraRoutes): void;
   stop(): Promise<void>;
 }
+
+/**
+ * An extra set of routes served on the same origin before the Import/Export ones (armResourcesEmulator.ts,
+ * graphEmulator.ts): returns undefined for a path it does not serve. `authenticate` applies the ARM
+ * bearer check and names the caller (an application's appid or a user's upn).
+ */
+export type ExtraRoutes = (request: { method: string; url: URL; body: string; headers: IncomingMessage['headers']; authenticate: () => { name: string; type: string; tenantId: string } }) =>
+  { status: number; body: unknown } | undefined;
 
 class HttpFailure extends Error {
   readonly status: number;
@@ -350,6 +360,7 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
   const requests: RequestRecord[] = [];
   const authLog: AuthRecord[] = [];
   const events: EmulatorEvent[] = [];
+  const extraRoutes: ExtraRoutes[] = [];
   const iso = (ms: number): string => new Date(ms).toISOString();
   let origin = '';
 
@@ -670,6 +681,10 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
         return;
       }
       requests.push(entry);
+      for (const routes of extraRoutes) {
+        const answer = routes({ method, url, body: bodyText, headers: req.headers, authenticate: () => authenticate(req, method, url.pathname) });
+        if (answer !== undefined) return send(answer.status, answer.body);
+      }
       const route = matchRoute(url.pathname);
       if (!route) fail(404, 'NotFound', `No Microsoft.ImportExport operation matches '${url.pathname}'.`);
       if (!ALLOWED_METHODS[route.kind].includes(method)) fail(405, 'MethodNotAllowed', `The method ${method} is not allowed on this resource.`);
@@ -788,6 +803,9 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
     },
     advance: (ms) => clock.advance(ms),
     sweep,
+    addRoutes: (routes) => {
+      extraRoutes.push(routes);
+    },
     mintArmToken: (tenantId = defaultTenant) => mintToken({ audience: 'https://management.azure.com/', tenantId, userPrincipalName: 'admin@contoso.example' }),
     stop: async () => {
       unsubscribe();

@@ -17,6 +17,8 @@
  *   OFFLINESEED_DISABLE_INSTANCE_DISCOVERY 1 → pass `disableInstanceDiscovery: true` to @azure/identity credentials
  *                                          (DefaultAzureCredential, ClientSecretCredential, …): MSAL would otherwise ask
  *                                          login.microsoftonline.com about the authority and fail.
+ *   OFFLINESEED_GRAPH_ENDPOINT, OFFLINESEED_GRAPH_SCOPE  Microsoft Graph (graphEmulator.ts) on the emulator's origin,
+ *                                          and the scope https://graph.microsoft.com/.default.
  *   AZURE_AUTHORITY_HOST                   https://127.0.0.1:<port> (standard @azure/identity variable; honoured by all
  *                                          MSAL-based credentials).
  *   AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET  a service principal the token service knows (standard
@@ -38,6 +40,8 @@ import { DataBoxManagementClient } from '@azure/arm-databox';
 import { StorageImportExport } from '@azure/arm-storageimportexport';
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { attachArmResources, type ArmResources } from './armResourcesEmulator.ts';
+import { attachGraph, type GraphEmulator } from './graphEmulator.ts';
 import { startAzurite, type Azurite, type StorageAccount } from './azurite.ts';
 import { makeTestCertificates, trustInThisProcess, type TestCertificates } from './certs.ts';
 import { createVirtualClock, type VirtualClock } from './clock.ts';
@@ -73,6 +77,10 @@ export interface World {
   certificates: TestCertificates;
   azurite: Azurite;
   emulator: ImportExportEmulator;
+  /** Subscription, resource group, storage accounts, providers and permissions (armResourcesEmulator.ts). */
+  armResources: ArmResources;
+  /** Microsoft Graph applications (graphEmulator.ts); the world's service principal may change them. */
+  graph: GraphEmulator;
   datacenter: Datacenter;
   /** The Microsoft.DataBox emulator (customer-disk jobs) and its datacenter (copy logs in databoxcopylog). */
   dataBox: DataBoxEmulator;
@@ -154,6 +162,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     const dataBoxDatacenter = createDataBoxDatacenter({ emulator: dataBox, storage: blobService, ...(options.datacenter?.requireBitLocker === undefined ? {} : { requireBitLocker: options.datacenter.requireBitLocker }) });
     const subscriptionId = randomUUID();
     const resourceGroupName = 'offlineseed-rg';
+    const graph = attachGraph(emulator, { tenantId, writers: [principal.clientId] });
+    const armResources = attachArmResources(emulator, { subscriptionId, resourceGroupName, location: 'westus', storageAccounts: accounts.map((a) => a.name) });
     const credential = (): ClientSecretCredential =>
       new ClientSecretCredential(tenantId, principal.clientId, principal.clientSecret, {
         authorityHost: emulator.authorityHost,
@@ -168,6 +178,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       OFFLINESEED_STORAGE_ENDPOINT_TEMPLATE: azurite.endpointTemplate,
       OFFLINESEED_STORAGE_SCOPE: STORAGE_SCOPE,
       OFFLINESEED_DISABLE_INSTANCE_DISCOVERY: '1',
+      OFFLINESEED_GRAPH_ENDPOINT: emulator.endpoint,
+      OFFLINESEED_GRAPH_SCOPE: 'https://graph.microsoft.com/.default',
       AZURE_AUTHORITY_HOST: emulator.authorityHost,
       AZURE_TENANT_ID: tenantId,
       AZURE_CLIENT_ID: principal.clientId,
@@ -186,6 +198,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       certificates,
       azurite,
       emulator,
+      armResources,
+      graph,
       datacenter,
       dataBox,
       dataBoxDatacenter,
