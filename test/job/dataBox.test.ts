@@ -71,6 +71,8 @@ test('job.create makes a Data Box job by default: disks keyed by drive id with m
     assert.is(disk.bitLockerKey, d.key);
   }
   assert.ok(world.dataBox.requests.some((r) => r.method === 'GET' && r.path.includes('/operationResults/')), 'the engine polled the create operation');
+  const versions = new Set(world.dataBox.requests.map((r) => r.query['api-version']));
+  assert.equal([...versions], ['2025-07-01'], 'the engine pins api-version 2025-07-01, poll URLs included');
   const recorded = descriptor(seed).job as Record<string, unknown>;
   assert.is(recorded.controlPlane, 'DataBox');
   assert.is(descriptor(seed).state, 'JobCreated');
