@@ -108,6 +108,10 @@ test('job.ship marks the devices shipped; the same tracking number for another j
   assert.equal(world.dataBox.requireJob(world.jobRef(seed.jobName)).deliverToDc, { carrierName: 'FedEx', trackingId: 'DBX-TRK-1' });
   assert.is(descriptor(seed).state, 'Shipped');
   assert.is((await run('job.ship', { stagingPath: seed.staging, carrierName: 'FedEx', trackingNumber: 'DBX-TRK-1' })).results[0]!.outcome, 'AlreadyShipped');
+  const changed = await run('job.ship', { stagingPath: seed.staging, carrierName: 'FedEx', trackingNumber: 'DBX-TRK-2' });
+  assert.is(changed.exitCode, 1, 'a Data Box job takes its tracking number once');
+  assert.is(lastError(changed).errorId, 'OfflineSeed.DataBoxInvalidJobState');
+  assert.match(String(lastError(changed).recommendedAction), /cannot be changed on a Data Box job/);
 
   assert.is((await run('job.create', params(other))).exitCode, 0);
   const reuse = await run('job.ship', { stagingPath: other.staging, carrierName: 'FedEx', trackingNumber: 'dbx-trk-1' });
