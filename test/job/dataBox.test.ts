@@ -71,6 +71,8 @@ test('job.create makes a Data Box job by default: disks keyed by drive id with m
     assert.is(disk.bitLockerKey, d.key);
   }
   assert.ok(world.dataBox.requests.some((r) => r.method === 'GET' && r.path.includes('/operationResults/')), 'the engine polled the create operation');
+  const versions = new Set(world.dataBox.requests.map((r) => r.query['api-version']));
+  assert.equal([...versions], ['2025-07-01'], 'the engine pins api-version 2025-07-01, poll URLs included');
   const recorded = descriptor(seed).job as Record<string, unknown>;
   assert.is(recorded.controlPlane, 'DataBox');
   assert.is(descriptor(seed).state, 'JobCreated');
@@ -106,6 +108,10 @@ test('job.ship marks the devices shipped; the same tracking number for another j
   assert.equal(world.dataBox.requireJob(world.jobRef(seed.jobName)).deliverToDc, { carrierName: 'FedEx', trackingId: 'DBX-TRK-1' });
   assert.is(descriptor(seed).state, 'Shipped');
   assert.is((await run('job.ship', { stagingPath: seed.staging, carrierName: 'FedEx', trackingNumber: 'DBX-TRK-1' })).results[0]!.outcome, 'AlreadyShipped');
+  const changed = await run('job.ship', { stagingPath: seed.staging, carrierName: 'FedEx', trackingNumber: 'DBX-TRK-2' });
+  assert.is(changed.exitCode, 1, 'a Data Box job takes its tracking number once');
+  assert.is(lastError(changed).errorId, 'OfflineSeed.DataBoxInvalidJobState');
+  assert.match(String(lastError(changed).recommendedAction), /cannot be changed on a Data Box job/);
 
   assert.is((await run('job.create', params(other))).exitCode, 0);
   const reuse = await run('job.ship', { stagingPath: other.staging, carrierName: 'FedEx', trackingNumber: 'dbx-trk-1' });

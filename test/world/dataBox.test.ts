@@ -174,6 +174,27 @@ test('the datacenter copies the disks and writes CopyLog and VerboseLog into dat
   assert.not.ok(await world.blobService().getContainerClient('dbx').getBlobClient('s1/a.bin').exists(), 'the corrupt block blob was not committed');
 });
 
+test('a disk that never arrives and one the job\'s key does not unlock: no disk readable, the job fails', async () => {
+  const client = world.dataBoxClient();
+  const drives: WrittenDrive[] = [3, 4].map((n) => writeDrive(join(work, `d${n}`), {
+    driveId: `SERIAL${n}`,
+    bitLockerKey: recoveryPassword(20 + n),
+    files: [{ filePath: `\\s${n}\\c.txt`, blobPath: `dbx/s${n}/c.txt`, content: Buffer.from(`disk ${n}\n`) }],
+  }));
+  await client.jobs.beginCreateAndWait(world.resourceGroupName, 'fail-job', body(drives.map((d, i) => ({ serial: d.driveId, hash: d.manifestHash, key: recoveryPassword(23 + i) }))), POLL);
+  await client.jobs.markDevicesShipped('fail-job', world.resourceGroupName, { deliverToDcPackageDetails: { carrierName: 'FedEx', trackingId: 'TRK-FAIL' } });
+  const report = await world.dataBoxDatacenter.process(world.jobRef('fail-job'), [{ driveId: 'SERIAL4', root: drives[1]!.root, faults: { wrongBitLockerKey: true } }]);
+  assert.is(report.finalStatus, 'Failed_IssueDetectedAtAzureDC');
+  const job = await client.jobs.get(world.resourceGroupName, 'fail-job', { expand: 'details' });
+  const progress = new Map((details(job).copyProgress ?? []).map((c) => [c.serialNumber, c.copyStatus]));
+  assert.is(progress.get('SERIAL3'), 'DriveNotReceived');
+  assert.is(progress.get('SERIAL4'), 'OtherUserError');
+  const link = (details(job).copyLogDetails as { serialNumber?: string; errorLogLink?: string }[]).find((l) => l.serialNumber === 'SERIAL4')!.errorLogLink!;
+  const log = (await world.blobService().getContainerClient('databoxcopylog').getBlobClient(decodeURIComponent(new URL(link).pathname.split('/databoxcopylog/')[1]!)).downloadToBuffer()).toString('utf8');
+  assert.match(log, /<Status>Failed<\/Status>\s*<TotalFiles_Blobs>0<\/TotalFiles_Blobs>\s*<FilesErrored>0<\/FilesErrored>/);
+  assert.not.ok(await world.blobService().getContainerClient('dbx').getBlobClient('s4/c.txt').exists(), 'a locked disk is not copied');
+});
+
 test('crc64 is the CRC-64 Azure Storage uses (check value of "123456789")', () => {
   // CRC-64/XZ-style parameters with Azure's polynomial 0x9A6C9329AC4BC9B5 (reflected, init and xorout all ones).
   assert.is(crc64(Buffer.from('123456789')).toString(16).length <= 16, true);
