@@ -12,7 +12,7 @@ import { flattenSchema } from '../protocol/schemaResolution.ts';
 import { Cancellation } from '../protocol/cancellation.ts';
 import { createEventSink, type EventSink } from '../protocol/eventSink.ts';
 import { runRequest } from '../protocol/runRequest.ts';
-import { flagsFromSchema, paramsFromFlags, type FlagSpec } from './flagsFromSchema.ts';
+import { flagsFromSchema, paramsFromFlags, UsageError, type FlagSpec } from './flagsFromSchema.ts';
 import { createHumanSink } from './humanSink.ts';
 import { readSecret, secretEnvName, secretFileFlag } from './secretInput.ts';
 
@@ -54,8 +54,6 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   return exitCode;
 }
-
-class UsageError extends Error {}
 
 function groupCommands(commands: readonly RegisteredCommand[]): Map<string, RegisteredCommand[]> {
   const groups = new Map<string, RegisteredCommand[]>();

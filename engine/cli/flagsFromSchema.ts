@@ -64,6 +64,9 @@ function flagType(prop: PropertySchema): FlagType {
   }
 }
 
+/** A command line that cannot become a request: reported as OfflineSeed.InvalidRequest, exit code 2. */
+export class UsageError extends Error {}
+
 /** Turns parsed flag values back into params; JSON flags accept inline JSON or @file. */
 export function paramsFromFlags(flags: readonly FlagSpec[], argv: Record<string, unknown>, readFile: (path: string) => string): Record<string, unknown> {
   const params: Record<string, unknown> = {};
@@ -72,11 +75,26 @@ export function paramsFromFlags(flags: readonly FlagSpec[], argv: Record<string,
     const value = argv[spec.flag];
     if (value === undefined) continue;
     if (spec.type === 'json') {
-      const text = String(value);
-      params[spec.param] = JSON.parse(text.startsWith('@') ? readFile(text.slice(1)) : text);
+      params[spec.param] = jsonFlagValue(spec.flag, String(value), readFile);
     } else {
       params[spec.param] = value;
     }
   }
   return params;
+}
+
+function jsonFlagValue(flag: string, text: string, readFile: (path: string) => string): unknown {
+  let json = text;
+  if (text.startsWith('@')) {
+    try {
+      json = readFile(text.slice(1));
+    } catch (error) {
+      throw new UsageError(`--${flag}: cannot read ${text.slice(1)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  try {
+    return JSON.parse(json) as unknown;
+  } catch (error) {
+    throw new UsageError(`--${flag}: not valid JSON (${(error as Error).message}); give JSON inline or @file`);
+  }
 }

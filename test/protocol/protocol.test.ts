@@ -143,6 +143,13 @@ test('the CLI help lists commands and flags from the schemas', () => {
   const unknownFlag = spawnSync(file, [...args, 'version', '--frobnicate'], { encoding: 'utf8', cwd: repoRoot });
   assert.is(unknownFlag.status, 2);
   assert.match(unknownFlag.stderr, /Unknown argument: frobnicate/);
+  for (const [value, said] of [['notjson', /--return-address: not valid JSON/], ['@/nonexistent/address.json', /--return-address: cannot read \/nonexistent\/address.json \(ENOENT\)/]] as const) {
+    const badJson = spawnSync(file, [...args, 'job', 'create', '--staging', '/nonexistent', '--location', 'westus', '--return-address', value], { encoding: 'utf8', cwd: repoRoot });
+    assert.is(badJson.status, 2, badJson.stderr);
+    assert.match(badJson.stderr, /OfflineSeed\.InvalidRequest/);
+    assert.match(badJson.stderr, said);
+    assert.not.match(badJson.stderr + badJson.stdout, /\n\s+at /, 'no stack trace');
+  }
 });
 
 test('a request from a file (--request) runs without stdin', () => {
