@@ -49,6 +49,8 @@
         'psmodule/Private/ConvertTo-OfflineSeedObject.ps1'
         'psmodule/Private/Find-OfflineSeedNode.ps1'
         'psmodule/Private/Get-OfflineSeedEventValue.ps1'
+        'psmodule/Private/Get-OfflineSeedFileHash.ps1'
+        'psmodule/Private/Get-OfflineSeedManifestEngineHash.ps1'
         'psmodule/Private/Invoke-OfflineSeedEngine.ps1'
         'psmodule/Private/Join-OfflineSeedArgument.ps1'
         'psmodule/Private/Resolve-OfflineSeedEngine.ps1'

@@ -115,6 +115,21 @@ function Invoke-OfflineSeedEngine {
         $Cmdlet.ThrowTerminatingError($notFound)
     }
 
+    if ($engine.HashRequired) {
+        # A packaged module starts only the engine it was shipped with.
+        $actualHash = Get-OfflineSeedFileHash -Path $engine.FileName
+        if ($null -eq $engine.ExpectedSha256 -or $actualHash -ne $engine.ExpectedSha256) {
+            $expectedText = $engine.ExpectedSha256
+            if ($null -eq $expectedText) { $expectedText = 'none recorded for this file' }
+            $tampered = ConvertTo-OfflineSeedErrorRecord -ErrorId 'OfflineSeed.EngineHashMismatch' -Category 'SecurityError' `
+                -Message ('The OfflineSeed engine {0} does not match the module manifest: its SHA-256 is {1}, the manifest records {2}. It was not started.' -f $engine.FileName, $actualHash, $expectedText) `
+                -TargetObject $engine.FileName `
+                -RecommendedAction 'Reinstall the OfflineSeed module from its repository (Install-PSResource OfflineSeed -Reinstall); do not replace files in its bin folder.'
+            $Cmdlet.ThrowTerminatingError($tampered)
+        }
+        $Cmdlet.WriteDebug("OfflineSeed engine SHA-256 verified: $actualHash")
+    }
+
     $arguments = [System.Collections.Generic.List[string]]::new()
     foreach ($argument in $engine.Arguments) { $arguments.Add([string]$argument) }
     $arguments.Add('--json')
