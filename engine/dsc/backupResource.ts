@@ -40,8 +40,10 @@ async function getState(input: Instance, context: DscContext): Promise<Instance>
   return state;
 }
 
-function inDesiredState(input: Instance, actual: Instance): boolean {
-  return actual.latestSnapshotId !== undefined && typeof actual.ageHours === 'number' && actual.ageHours <= Number(input.maxAgeHours);
+/** Compared on the exact age (ageHours is rounded for display). */
+function inDesiredState(input: Instance, actual: Instance, now: Date): boolean {
+  if (typeof actual.latestSnapshotTime !== 'string') return false;
+  return now.getTime() - Date.parse(actual.latestSnapshotTime) <= Number(input.maxAgeHours) * HOUR_MS;
 }
 
 export const backupResource: DscResource = {
@@ -64,12 +66,12 @@ export const backupResource: DscResource = {
   get: (input, context) => getState(input, context),
   async test(input, context) {
     const actual = await getState(input, context);
-    const ok = inDesiredState(input, actual);
+    const ok = inDesiredState(input, actual, context.now());
     return { state: { ...actual, _inDesiredState: ok }, diff: ok ? [] : ['ageHours'] };
   },
   async set(input, context) {
     const before = await getState(input, context);
-    if (inDesiredState(input, before)) return { state: before, diff: [] };
+    if (inDesiredState(input, before, context.now())) return { state: before, diff: [] };
     const why = before.ageHours === undefined ? 'it has no snapshot yet' : `its latest snapshot is ${String(before.ageHours)} hours old, more than ${String(input.maxAgeHours)}`;
     context.log('information', `Backing up into ${String(input.repository)}: ${why}.`);
     await runOrThrow('backup.run', { ...pick(input, BACKUP), ...pick(input, ACCESS) }, context);
