@@ -24,12 +24,14 @@
         'Get-OfflineSeedSnapshot'
         'Initialize-OfflineSeedDrive'
         'New-OfflineSeedImportJob'
+        'Register-OfflineSeedBackupTask'
         'Remove-OfflineSeedImportJob'
         'Restore-OfflineSeed'
         'Start-OfflineSeed'
         'Stop-OfflineSeedImportJob'
         'Test-OfflineSeed'
         'Test-OfflineSeedEngine'
+        'Unregister-OfflineSeedBackupTask'
         'Update-ImportShipping'
     )
     CmdletsToExport      = @()
@@ -53,6 +55,8 @@
         'psmodule/Private/Get-OfflineSeedManifestEngineHash.ps1'
         'psmodule/Private/Invoke-OfflineSeedEngine.ps1'
         'psmodule/Private/Join-OfflineSeedArgument.ps1'
+        'psmodule/Private/Protect-OfflineSeedKeyFile.ps1'
+        'psmodule/Private/Register-OfflineSeedScheduledTaskXml.ps1'
         'psmodule/Private/Resolve-OfflineSeedEngine.ps1'
         'psmodule/Private/Resolve-OfflineSeedPath.ps1'
         'psmodule/Private/Write-OfflineSeedRequest.ps1'
@@ -66,13 +70,16 @@
         'psmodule/Public/Get-OfflineSeedSnapshot.ps1'
         'psmodule/Public/Initialize-OfflineSeedDrive.ps1'
         'psmodule/Public/New-OfflineSeedImportJob.ps1'
+        'psmodule/Public/Register-OfflineSeedBackupTask.ps1'
         'psmodule/Public/Remove-OfflineSeedImportJob.ps1'
         'psmodule/Public/Restore-OfflineSeed.ps1'
         'psmodule/Public/Start-OfflineSeed.ps1'
         'psmodule/Public/Test-OfflineSeed.ps1'
         'psmodule/Public/Stop-OfflineSeedImportJob.ps1'
         'psmodule/Public/Test-OfflineSeedEngine.ps1'
+        'psmodule/Public/Unregister-OfflineSeedBackupTask.ps1'
         'psmodule/Public/Update-ImportShipping.ps1'
+        'psmodule/Scripts/Invoke-OfflineSeedScheduledBackup.ps1'
     )
 
     PrivateData          = @{

@@ -66,7 +66,12 @@ function Invoke-OfflineSeedEngine {
         # Write the engine's terminating error with WriteError instead of throwing it, for cmdlets whose
         # pipeline input items are independent (one missing seed must not stop the others).
         [Parameter()]
-        [switch] $FailureIsNonTerminating
+        [switch] $FailureIsNonTerminating,
+
+        # Collect the result objects here instead of writing them, for a cmdlet that acts on the
+        # engine's answer before it outputs it (Register-OfflineSeedBackupTask).
+        [Parameter()]
+        [System.Collections.IList] $ResultList
     )
 
     $utf8 = [System.Text.UTF8Encoding]::new($false)
@@ -280,7 +285,7 @@ function Invoke-OfflineSeedEngine {
                             $output.PSObject.Properties.Add([System.Management.Automation.PSNoteProperty]::new([string]$extra, $AddProperty[$extra]))
                         }
                     }
-                    $Cmdlet.WriteObject($output)
+                    if ($null -ne $ResultList) { $null = $ResultList.Add($output) } else { $Cmdlet.WriteObject($output) }
                 }
             } elseif ($type -eq 'error') {
                 $isTerminating = [bool](Get-OfflineSeedEventValue -InputObject $engineEvent -Name 'terminating' -Default $false)
