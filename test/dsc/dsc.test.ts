@@ -8,6 +8,7 @@
  *   OfflineSeed/ImportJob  against the test world's Import/Export emulator: a created job, shipped by set
  */
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -243,6 +244,55 @@ test('ImportJob: a job that does not exist is _exist false for get and test; set
   const e = await dsc('OfflineSeed/ImportJob', 'export', missing, env);
   assert.is(e.exitCode, 0);
   assert.is(e.stdout, '');
+});
+
+/**
+ * Azure Automation's sandbox gives a runbook's managed identity through IDENTITY_ENDPOINT and
+ * IDENTITY_HEADER (GET ?api-version=2019-08-01&resource=..., header X-IDENTITY-HEADER). A stand-in
+ * endpoint hands out the emulator's ARM tokens; the service principal is taken out of the
+ * environment, so DefaultAzureCredential can only succeed through the managed identity.
+ */
+async function identityEndpoint(w: World): Promise<{ server: Server; url: string; header: string; requests: { apiVersion: string | null; resource: string | null; header: string | undefined }[] }> {
+  const header = 'automation-identity-header-value';
+  const requests: { apiVersion: string | null; resource: string | null; header: string | undefined }[] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const seen = req.headers['x-identity-header'];
+    requests.push({ apiVersion: url.searchParams.get('api-version'), resource: url.searchParams.get('resource'), header: typeof seen === 'string' ? seen : undefined });
+    if (seen !== header) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"bad identity header"}');
+      return;
+    }
+    const expiresOn = Math.floor(Date.now() / 1000) + 3600;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+      access_token: w.emulator.mintArmToken(), expires_on: String(expiresOn), resource: url.searchParams.get('resource'), token_type: 'Bearer', client_id: 'automation-account-identity',
+    }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return { server, url: `http://127.0.0.1:${port}/msi/token`, header, requests };
+}
+
+test('runbook shape: job.status and the ImportJob resource with only job coordinates and Azure Automation\'s managed identity (no staging location, no secret)', async () => {
+  const w = await ensureJob();
+  const identity = await identityEndpoint(w);
+  try {
+    const { AZURE_CLIENT_SECRET: _secret, AZURE_CLIENT_ID: _client, ...withoutPrincipal } = w.env;
+    void _secret;
+    void _client;
+    const env = { ...withoutPrincipal, IDENTITY_ENDPOINT: identity.url, IDENTITY_HEADER: identity.header, XDG_CONFIG_HOME: join(work, 'config-runbook') };
+    const coordinates = { jobName: seed.jobName, resourceGroup: w.resourceGroupName, subscriptionId: w.subscriptionId };
+    const status = await runEngine('job.status', { ...coordinates, readLogs: false }, { env });
+    assert.is(status.exitCode, 0, JSON.stringify(status.errors) + status.stderr);
+    assert.is(status.results[0]!.jobName, seed.jobName);
+    assert.ok(identity.requests.length > 0, 'the token came from the managed identity endpoint');
+    assert.ok(identity.requests.every((r) => r.apiVersion === '2019-08-01' && r.header === identity.header), JSON.stringify(identity.requests));
+    const g = await dsc('OfflineSeed/ImportJob', 'get', coordinates, env);
+    assert.is(g.exitCode, 0, errorText(g));
+    assert.is(assertState('OfflineSeed/ImportJob', g.lines[0])._exist, true);
+  } finally {
+    await new Promise<void>((resolve) => identity.server.close(() => resolve()));
+  }
 });
 
 test('the engine itself still runs --json requests next to the dsc entry point', async () => {
