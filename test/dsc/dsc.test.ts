@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { runDsc } from '../../engine/dsc/dscCli.ts';
 import { dscResourceManifests } from '../../engine/dsc/manifests.ts';
 import { engineCommand, runEngine } from '../helpers/engine.ts';
 import { restic, RESTIC_PASSWORD } from '../helpers/fixtures.ts';
@@ -144,28 +145,35 @@ test('Backup export prints one instance; another host\'s filter sees no snapshot
   assert.is((other.lines[0] as Record<string, unknown>).snapshotCount, 0);
 });
 
-test('bad input: exit 2, nothing on stdout, one error trace with the error id (unknown property, missing passwordFile, not JSON, unknown resource)', async () => {
-  const cases: [string, unknown, string | undefined, RegExp][] = [
-    ['unknown property', { ...backup, password: 'inline-secret-value' }, undefined, /additional properties \(password\)/],
-    ['missing passwordFile', { repository: repo, maxAgeHours: 1 }, undefined, /passwordFile/],
-    ['not JSON', undefined, '{"repository":', /not valid JSON/],
-    ['maxAgeHours 0', { ...backup, maxAgeHours: 0 }, undefined, /maxAgeHours/],
+/** The same entry point in-process, for the cases that need no engine process of their own. */
+async function dscInProcess(argv: string[], input: string): Promise<{ exitCode: number; stdout: string; traces: Record<string, string>[] }> {
+  let stdout = '';
+  let stderr = '';
+  const exitCode = await runDsc(argv, { readInput: async () => input, stdout: (l) => void (stdout += l), stderr: (l) => void (stderr += l), now: () => new Date() });
+  return { exitCode, stdout, traces: stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, string>) };
+}
+
+test('bad input: exit 2, nothing on stdout, one error trace with the error id (unknown property, missing passwordFile, not JSON, maxAgeHours 0, unknown resource or operation)', async () => {
+  const spawned = await dsc('OfflineSeed/Backup', 'get', { ...backup, password: 'inline-secret-value' });
+  assert.is(spawned.exitCode, 2, 'unknown property: exit code');
+  assert.is(spawned.stdout, '');
+  assert.match(errorText(spawned), /^\[OfflineSeed\.InvalidRequest\] .*additional properties \(password\)/);
+  assert.not.match(JSON.stringify(spawned.traces), /inline-secret-value/, 'the input is not echoed');
+  const cases: [string, string[], string, RegExp][] = [
+    ['missing passwordFile', ['get', '--resource', 'OfflineSeed/Backup'], JSON.stringify({ repository: repo, maxAgeHours: 1 }), /passwordFile/],
+    ['not JSON', ['get', '--resource', 'OfflineSeed/Backup'], '{"repository":', /not valid JSON/],
+    ['maxAgeHours 0', ['test', '--resource', 'OfflineSeed/Backup'], JSON.stringify({ ...backup, maxAgeHours: 0 }), /maxAgeHours/],
+    ['unknown resource', ['get', '--resource', 'OfflineSeed/Nothing'], '{}', /unknown resource type/],
+    ['unknown operation', ['delete', '--resource', 'OfflineSeed/Backup'], '{}', /unknown dsc operation/],
   ];
-  for (const [what, instance, raw, pattern] of cases) {
-    const r = await dsc('OfflineSeed/Backup', 'get', instance, {}, raw);
+  for (const [what, argv, input, pattern] of cases) {
+    const r = await dscInProcess(argv, input);
     assert.is(r.exitCode, 2, `${what}: exit code`);
     assert.is(r.stdout, '', `${what}: stdout stays empty`);
-    assert.match(errorText(r), /^\[OfflineSeed\.InvalidRequest\]/, what);
-    assert.match(errorText(r), pattern, what);
-    assert.not.match(JSON.stringify(r.traces), /inline-secret-value/, `${what}: the input is not echoed`);
+    assert.is(r.traces.length, 1, what);
+    assert.match(r.traces[0]!.error ?? '', /^\[OfflineSeed\.InvalidRequest\]/, what);
+    assert.match(r.traces[0]!.error ?? '', pattern, what);
   }
-  const { file, args } = engineCommand();
-  const unknown = await new Promise<number | null>((resolve) => {
-    const child = spawn(file, [...args, 'dsc', 'get', '--resource', 'OfflineSeed/Nothing'], { stdio: ['pipe', 'ignore', 'ignore'] });
-    child.on('close', resolve);
-    child.stdin.end('{}');
-  });
-  assert.is(unknown, 2);
 });
 
 test('a failure: exit 1, nothing on stdout, the engine\'s error id (wrong password)', async () => {
