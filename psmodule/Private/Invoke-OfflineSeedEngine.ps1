@@ -133,6 +133,19 @@ function Invoke-OfflineSeedEngine {
             $Cmdlet.ThrowTerminatingError($tampered)
         }
         $Cmdlet.WriteDebug("OfflineSeed engine SHA-256 verified: $actualHash")
+        # Install-PSResource unpacks a .nupkg without Unix file modes: give the verified engine its
+        # execute bits back (PowerShell 7.4+ on Linux and macOS; .NET 7 added UnixFileMode).
+        if ($null -ne ('System.IO.UnixFileMode' -as [type]) -and [System.Environment]::OSVersion.Platform -ne [System.PlatformID]::Win32NT) {
+            $mode = [System.IO.File]::GetUnixFileMode($engine.FileName)
+            if (($mode -band [System.IO.UnixFileMode]::UserExecute) -eq 0) {
+                $executable = $mode -bor [System.IO.UnixFileMode]::UserExecute -bor [System.IO.UnixFileMode]::GroupExecute -bor [System.IO.UnixFileMode]::OtherExecute
+                try {
+                    [System.IO.File]::SetUnixFileMode($engine.FileName, $executable)
+                } catch {
+                    $Cmdlet.WriteDebug("OfflineSeed engine is not executable and its mode cannot be changed: $($_.Exception.Message)")
+                }
+            }
+        }
     }
 
     $arguments = [System.Collections.Generic.List[string]]::new()

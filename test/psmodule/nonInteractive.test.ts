@@ -7,7 +7,7 @@
  * the one in its manifest (OfflineSeed.EngineHashMismatch) while the untouched package runs.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { test } from 'uvu';
@@ -117,9 +117,12 @@ Import-Module ${quote(join(result.folder, 'OfflineSeed.psd1'))} -Force
 try { $v = Get-OfflineSeedEngineVersion -ErrorAction Stop; '@@RESULT@@' + (ConvertTo-Json -Compress @{ label = '${label}'; ok = $true; version = $v.EngineVersion }) }
 catch { '@@RESULT@@' + (ConvertTo-Json -Compress @{ label = '${label}'; ok = $false; id = $_.FullyQualifiedErrorId; category = [string]$_.CategoryInfo.Category; message = $_.Exception.Message }) }`;
   const env = { OFFLINESEED_ENGINE_PATH: '' };
+  const engine = join(result.folder, 'bin', 'offlineseed-engine');
+  // As Install-PSResource leaves it on Linux: unpacked from a .nupkg without its execute bits.
+  chmodSync(engine, 0o644);
   const good = runPwsh(script('good'), env) as { ok: boolean; id?: string };
   assert.ok(good.ok, JSON.stringify(good));
-  const engine = join(result.folder, 'bin', 'offlineseed-engine');
+  assert.ok((statSync(engine).mode & 0o100) !== 0, 'the verified engine got its execute bit back');
   const fd = openSync(engine, 'r+');
   writeSync(fd, Buffer.from([0x42]), 0, 1, 4096);
   closeSync(fd);
