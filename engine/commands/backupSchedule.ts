@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { checkKeyFile, defaultKeyFile, defaultUnitDirectory, writePasswordKeyFile, writeTextAtomic } from '../schedule/backupTask.ts';
 import { describeSchedule, scheduleFrom, type ScheduleParams } from '../schedule/schedule.ts';
+import { isUserUnitDirectory, systemctl } from '../schedule/systemctl.ts';
 import { serviceUnit, timerUnit, unitBaseName, type SystemdSpec } from '../schedule/systemdUnits.ts';
 import { TASK_FOLDER, taskSchedulerXml } from '../schedule/taskSchedulerXml.ts';
 import { defineCommand } from './command.ts';
@@ -31,6 +32,7 @@ export interface ScheduleCommandParams extends ScheduleParams {
   scriptPath?: string;
   enginePath?: string;
   install?: boolean;
+  enable?: boolean;
   unitDirectory?: string;
 }
 
@@ -109,8 +111,9 @@ export const backupScheduleCommand = defineCommand<ScheduleCommandParams>({
     const install = params.install === true;
     const unitDirectory = resolve(params.unitDirectory ?? defaultUnitDirectory());
     const unitFiles = install ? [`${unitDirectory}/${base}.service`, `${unitDirectory}/${base}.timer`] : [];
-    const userUnits = params.unitDirectory === undefined || unitDirectory.includes('/systemd/user');
-    const systemctl = userUnits ? 'systemctl --user' : 'systemctl';
+    const userUnits = isUserUnitDirectory(unitDirectory, params.unitDirectory !== undefined);
+    if (params.enable === true && !install) throw invalid('enable', 'needs install (the units must be written before the timer is enabled)');
+    const systemctlCommand = userUnits ? 'systemctl --user' : 'systemctl';
     if (context.dryRun) {
       context.events.log('information', `What if: ${params.password === undefined ? `use the key file ${spec.keyFile}` : `write the password to ${spec.keyFile} (mode 0600)`}${install ? ` and write ${unitFiles.join(' and ')}` : ''}: ${when}`);
       return;
@@ -127,12 +130,22 @@ export const backupScheduleCommand = defineCommand<ScheduleCommandParams>({
       await writeTextAtomic(unitFiles[1]!, timer);
       context.events.log('information', `Wrote ${unitFiles.join(' and ')} (${when}).`);
     }
+    let enabled = false;
+    if (params.enable === true) {
+      const reload = await systemctl(['daemon-reload'], userUnits);
+      const enabling = reload.ok ? await systemctl(['enable', '--now', `${base}.timer`], userUnits) : reload;
+      enabled = enabling.ok;
+      if (enabled) context.events.log('information', `Enabled ${base}.timer (${enabling.command}).`);
+      else context.events.log('warning', `The units are installed but the timer is not enabled: ${enabling.command} failed (${enabling.detail}). Run ${systemctlCommand} daemon-reload && ${systemctlCommand} enable --now ${base}.timer as the user the units belong to.`);
+    }
     context.emitResult({
       taskName: params.taskName, platform, schedule: when, ...(params.account === undefined ? {} : { account: params.account }),
-      keyFile: spec.keyFile, keyFileWritten, serviceUnit: service, timerUnit: timer, unitFiles, installed: install,
-      nextStep: install
-        ? `${systemctl} daemon-reload && ${systemctl} enable --now ${base}.timer (${systemctl} list-timers shows the next run; journalctl${userUnits ? ' --user' : ''} -u ${base}.service the runs)`
-        : `Save the units as ${base}.service and ${base}.timer in ~/.config/systemd/user (or run again with --install), then ${systemctl} enable --now ${base}.timer`,
+      keyFile: spec.keyFile, keyFileWritten, serviceUnit: service, timerUnit: timer, unitFiles, installed: install, enabled,
+      nextStep: enabled
+        ? `${systemctlCommand} list-timers ${base}.timer shows the next run; journalctl${userUnits ? ' --user' : ''} -u ${base}.service the runs (exit codes 0 ok, 1 failed, 2 invalid request, 3 cancelled).`
+        : install
+        ? `${systemctl} daemon-reload && ${systemctl} enable --now ${base}.timer (${systemctlCommand} list-timers shows the next run; journalctl${userUnits ? ' --user' : ''} -u ${base}.service the runs)`
+        : `Save the units as ${base}.service and ${base}.timer in ~/.config/systemd/user (or run again with --install), then ${systemctlCommand} enable --now ${base}.timer`,
     });
   },
 });

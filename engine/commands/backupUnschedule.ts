@@ -2,8 +2,10 @@
  * backup.unschedule (Unregister-OfflineSeedBackupTask): removes what backup.schedule left behind —
  * the key file, and on Linux the two unit files. (On Windows the module unregisters the task itself.)
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultKeyFile, defaultUnitDirectory, removeIfPresent } from '../schedule/backupTask.ts';
+import { isUserUnitDirectory, systemctl } from '../schedule/systemctl.ts';
 import { unitBaseName } from '../schedule/systemdUnits.ts';
 import { platformOf } from './backupSchedule.ts';
 import { defineCommand } from './command.ts';
@@ -13,6 +15,7 @@ interface UnscheduleParams {
   platform?: 'windows' | 'systemd';
   keyFile?: string;
   unitDirectory?: string;
+  disable?: boolean;
 }
 
 export const backupUnscheduleCommand = defineCommand<UnscheduleParams>({
@@ -33,14 +36,26 @@ export const backupUnscheduleCommand = defineCommand<UnscheduleParams>({
       context.events.log('information', `What if: remove ${candidates.join(', ')}`);
       return;
     }
+    const base = unitBaseName(params.taskName);
+    const userUnits = isUserUnitDirectory(resolve(params.unitDirectory ?? defaultUnitDirectory()), params.unitDirectory !== undefined);
+    const timerFile = candidates.find((f) => f.endsWith('.timer'));
+    let disabled = false;
+    if (platform === 'systemd' && params.disable !== false && timerFile !== undefined && existsSync(timerFile)) {
+      // Stop and disable the timer while its unit file still exists; a failure leaves everything in place.
+      const outcome = await systemctl(['disable', '--now', `${base}.timer`], userUnits);
+      disabled = outcome.ok;
+      if (!outcome.ok) context.events.log('warning', `${outcome.command} failed (${outcome.detail}); removing the unit files anyway.`);
+    }
     const removedFiles: string[] = [];
     for (const file of candidates) if (await removeIfPresent(file)) removedFiles.push(file);
+    if (disabled) await systemctl(['daemon-reload'], userUnits);
     context.emitResult({
       taskName: params.taskName,
       platform,
       removedFiles,
-      nextStep: platform === 'systemd' && removedFiles.some((f) => f.endsWith('.timer'))
-        ? `If the timer was enabled: systemctl --user disable --now ${unitBaseName(params.taskName)}.timer, then systemctl --user daemon-reload.`
+      disabled,
+      nextStep: platform === 'systemd' && removedFiles.some((f) => f.endsWith('.timer')) && !disabled
+        ? `If the timer was enabled: ${userUnits ? 'systemctl --user' : 'systemctl'} disable ${base}.timer, then daemon-reload.`
         : 'Nothing else to do.',
     });
   },

@@ -19,8 +19,8 @@ function Register-OfflineSeedBackupTask {
 
     On Linux: offlineseed-backup-<TaskName>.service (oneshot, offlineseed-engine backup run
     --password-file <key file>) and .timer in ~/.config/systemd/user (or -UnitDirectory), and the
-    password in ~/.config/offlineseed/keys/<TaskName>.key with mode 0600. Enable the timer with the
-    systemctl command shown in NextStep.
+    password in ~/.config/offlineseed/keys/<TaskName>.key with mode 0600; then systemctl --user
+    daemon-reload and enable --now the timer (if systemctl fails, a warning says what to run).
 
     Azure access at run time: DefaultAzureCredential of the task's account (managed identity of an
     Azure VM or Arc server, environment variables), as for Backup-OfflineSeed.
@@ -182,6 +182,7 @@ function Register-OfflineSeedBackupTask {
             $params['platform'] = 'systemd'
             $params['password'] = $Password
             $params['install'] = $true
+            $params['enable'] = $true
             if ($null -ne $account) { $params['account'] = $account }
             if ($PSBoundParameters.ContainsKey('UnitDirectory')) { $params['unitDirectory'] = Resolve-OfflineSeedPath -Path $UnitDirectory }
         }

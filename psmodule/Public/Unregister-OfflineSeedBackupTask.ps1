@@ -5,10 +5,10 @@ function Unregister-OfflineSeedBackupTask {
 
     .DESCRIPTION
     On Windows unregisters the scheduled task \OfflineSeed\<TaskName> (if it is there), then runs the
-    engine's backup.unschedule command, which deletes the key file. On Linux backup.unschedule deletes
-    offlineseed-backup-<TaskName>.service and .timer and the key file; disable the timer first
-    (systemctl --user disable --now offlineseed-backup-<TaskName>.timer). Removing what is already
-    gone is not an error. Nothing asks for confirmation by default (ConfirmImpact Medium).
+    engine's backup.unschedule command, which deletes the key file. On Linux backup.unschedule stops
+    and disables the timer (systemctl --user disable --now), then deletes
+    offlineseed-backup-<TaskName>.service and .timer and the key file. Removing what is already gone
+    is not an error. Nothing asks for confirmation by default (ConfirmImpact Medium).
 
     .PARAMETER TaskName
     Name the task was registered with.

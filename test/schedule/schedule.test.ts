@@ -160,13 +160,20 @@ test('systemd ExecStart words: quotes, backslashes, % and $ are escaped', () => 
 
 const units = join(work, 'units');
 const config = join(work, 'config');
-const env = { XDG_CONFIG_HOME: config };
+// A stand-in systemctl that records its arguments (no systemd session in a test container).
+const fakeBin = join(work, 'bin');
+const systemctlLog = join(work, 'systemctl.log');
+const env = { XDG_CONFIG_HOME: config, PATH: `${fakeBin}:${process.env.PATH ?? ''}`, SYSTEMCTL_LOG: systemctlLog };
+
+function systemctlCalls(): string[] {
+  return existsSync(systemctlLog) ? readFileSync(systemctlLog, 'utf8').split('\n').filter((l) => l !== '') : [];
+}
 
 test('backup.schedule systemd --install: key file 0600 in a 0700 folder holds the password; units written; the password is in no unit and no output', async () => {
   const r = await runEngine('backup.schedule', {
     taskName: 'nightly', platform: 'systemd', repository: 'azure://stbackup/fs01/seed', stagingPath: '/srv/staging',
     frequency: 'Weekly', daysOfWeek: ['Saturday'], at: '03:00', password: PASSWORD, install: true, unitDirectory: units,
-    enginePath: '/opt/OfflineSeed/bin/offlineseed-engine',
+    enginePath: '/opt/OfflineSeed/bin/offlineseed-engine', enable: true,
   }, { env });
   assert.is(r.exitCode, 0, JSON.stringify(r.errors));
   const result = r.results[0]!;
@@ -184,7 +191,8 @@ test('backup.schedule systemd --install: key file 0600 in a 0700 folder holds th
   assert.match(timer, /^OnCalendar=Sat \*-\*-\* 03:00:00$/m);
   assert.match(timer, /^Persistent=true$/m);
   for (const text of [service, timer, r.stdout, r.stderr]) assert.not.ok(text.includes(PASSWORD), 'the password appears only in the key file');
-  assert.match(String(result.nextStep), /systemctl enable --now offlineseed-backup-nightly\.timer/, "a unit folder outside systemd/user is a system one");
+  assert.is(result.enabled, true);
+  assert.equal(systemctlCalls(), ['daemon-reload', 'enable --now offlineseed-backup-nightly.timer'], 'a unit folder outside systemd/user holds system units: no --user');
 });
 
 test('backup.schedule refuses a key file others can read, and a missing one, when no password is given', async () => {
@@ -223,15 +231,38 @@ test('backup.schedule windows: the XML for the module to register; a password is
   assert.not.ok(refused.stdout.includes(PASSWORD));
 });
 
+test('user units: --user; a failing systemctl is a warning and the units stay installed', async () => {
+  const userDir = join(work, 'home', '.config', 'systemd', 'user');
+  const before = systemctlCalls().length;
+  const failing = { ...env, PATH: `${join(work, 'failbin')}:${process.env.PATH ?? ''}` };
+  mkdirSync(join(work, 'failbin'), { recursive: true });
+  writeFileSync(join(work, 'failbin', 'systemctl'), '#!/bin/sh\necho "Failed to connect to bus" >&2\nexit 1\n', { mode: 0o755 });
+  const r = await runEngine('backup.schedule', { taskName: 'userunits', platform: 'systemd', repository: '/srv/repo', password: PASSWORD, install: true, enable: true, unitDirectory: userDir }, { env: failing });
+  assert.is(r.exitCode, 0, JSON.stringify(r.errors));
+  assert.is(r.results[0]!.enabled, false);
+  assert.ok(existsSync(join(userDir, 'offlineseed-backup-userunits.timer')));
+  assert.ok(r.events.some((e) => e.type === 'log' && e.level === 'warning' && /systemctl --user daemon-reload failed \(Failed to connect to bus\)/.test(String(e.message))), JSON.stringify(r.events));
+  const ok = await runEngine('backup.schedule', { taskName: 'userunits', platform: 'systemd', repository: '/srv/repo', install: true, enable: true, unitDirectory: userDir }, { env });
+  assert.is(ok.results[0]!.enabled, true);
+  assert.equal(systemctlCalls().slice(before), ['--user daemon-reload', '--user enable --now offlineseed-backup-userunits.timer']);
+});
+
 test('backup.unschedule removes the units and the key file; a second run finds nothing', async () => {
+  const before = systemctlCalls().length;
   const r = await runEngine('backup.unschedule', { taskName: 'nightly', platform: 'systemd', unitDirectory: units }, { env });
   assert.is(r.exitCode, 0, JSON.stringify(r.errors));
   assert.is((r.results[0]!.removedFiles as string[]).length, 3);
+  assert.is(r.results[0]!.disabled, true);
+  assert.equal(systemctlCalls().slice(before), ['disable --now offlineseed-backup-nightly.timer', 'daemon-reload'], 'the timer is stopped before its files go');
   assert.not.ok(existsSync(join(units, 'offlineseed-backup-nightly.timer')) || existsSync(join(config, 'offlineseed', 'keys', 'nightly.key')));
   const again = await runEngine('backup.unschedule', { taskName: 'nightly', platform: 'systemd', unitDirectory: units }, { env });
   assert.equal(again.results[0]!.removedFiles, []);
 });
 
-test.before(() => void mkdirSync(units, { recursive: true }));
+test.before(() => {
+  mkdirSync(units, { recursive: true });
+  mkdirSync(fakeBin, { recursive: true });
+  writeFileSync(join(fakeBin, 'systemctl'), '#!/bin/sh\necho "$*" >> "$SYSTEMCTL_LOG"\nexit 0\n', { mode: 0o755 });
+});
 test.after(() => rmSync(work, { recursive: true, force: true }));
 test.run();
