@@ -26,6 +26,7 @@
         'Initialize-OfflineSeedDrive'
         'New-OfflineSeedCredential'
         'New-OfflineSeedImportJob'
+        'Register-OfflineSeedBackupTask'
         'Remove-OfflineSeedImportJob'
         'Restore-OfflineSeed'
         'Set-OfflineSeedProfile'
@@ -34,6 +35,7 @@
         'Test-OfflineSeed'
         'Test-OfflineSeedEngine'
         'Test-OfflineSeedPrerequisite'
+        'Unregister-OfflineSeedBackupTask'
         'Update-ImportShipping'
     )
     CmdletsToExport      = @()
@@ -55,8 +57,12 @@
         'psmodule/Private/Find-OfflineSeedNode.ps1'
         'psmodule/Private/Get-OfflineSeedClientAssertion.ps1'
         'psmodule/Private/Get-OfflineSeedEventValue.ps1'
+        'psmodule/Private/Get-OfflineSeedFileHash.ps1'
+        'psmodule/Private/Get-OfflineSeedManifestEngineHash.ps1'
         'psmodule/Private/Invoke-OfflineSeedEngine.ps1'
         'psmodule/Private/Join-OfflineSeedArgument.ps1'
+        'psmodule/Private/Protect-OfflineSeedKeyFile.ps1'
+        'psmodule/Private/Register-OfflineSeedScheduledTaskXml.ps1'
         'psmodule/Private/Resolve-OfflineSeedEngine.ps1'
         'psmodule/Private/Resolve-OfflineSeedPath.ps1'
         'psmodule/Private/Write-OfflineSeedRequest.ps1'
@@ -72,6 +78,7 @@
         'psmodule/Public/Initialize-OfflineSeedDrive.ps1'
         'psmodule/Public/New-OfflineSeedCredential.ps1'
         'psmodule/Public/New-OfflineSeedImportJob.ps1'
+        'psmodule/Public/Register-OfflineSeedBackupTask.ps1'
         'psmodule/Public/Remove-OfflineSeedImportJob.ps1'
         'psmodule/Public/Restore-OfflineSeed.ps1'
         'psmodule/Public/Set-OfflineSeedProfile.ps1'
@@ -80,7 +87,9 @@
         'psmodule/Public/Stop-OfflineSeedImportJob.ps1'
         'psmodule/Public/Test-OfflineSeedEngine.ps1'
         'psmodule/Public/Test-OfflineSeedPrerequisite.ps1'
+        'psmodule/Public/Unregister-OfflineSeedBackupTask.ps1'
         'psmodule/Public/Update-ImportShipping.ps1'
+        'psmodule/Scripts/Invoke-OfflineSeedScheduledBackup.ps1'
     )
 
     PrivateData          = @{

@@ -4,6 +4,8 @@
  */
 import { runCli } from './cli/cli.ts';
 import { runStdioSession } from './protocol/stdioSession.ts';
+import { readAllStdin, runDsc } from './dsc/dscCli.ts';
+import { Cancellation } from './protocol/cancellation.ts';
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--json') {
@@ -11,11 +13,26 @@ async function main(argv: string[]): Promise<number> {
     const requestFile = requestIndex >= 0 ? argv[requestIndex + 1] : undefined;
     return runStdioSession(requestFile === undefined ? {} : { requestFile });
   }
+  if (argv[0] === 'dsc') return runDscEntry(argv.slice(1));
   // For people: a closed pipe (`… | head`) ends the run quietly. (--json treats it as a cancel.)
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
   });
   return runCli(argv);
+}
+
+/** DSC v3 command resources: state lines on stdout, DSC trace lines on stderr (engine/dsc/dscCli.ts). */
+function runDscEntry(argv: string[]): Promise<number> {
+  const cancellation = new Cancellation();
+  const onSignal = (): void => cancellation.cancel('signal');
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return runDsc(argv, {
+    readInput: readAllStdin,
+    stdout: (line) => void process.stdout.write(line),
+    stderr: (line) => void process.stderr.write(line),
+    now: () => new Date(),
+  }, cancellation);
 }
 
 main(process.argv.slice(2)).then(

@@ -10,6 +10,10 @@ Set-StrictMode -Version 3.0
 # The folder holding OfflineSeed.psd1: the repository root in development, the module base once packaged.
 $script:OfflineSeedModuleRoot = Split-Path -Path $PSScriptRoot -Parent
 
+# Engine hashes recorded in the manifest (read on first use) and files already hashed this session.
+$script:OfflineSeedEngineSha256 = $null
+$script:OfflineSeedFileHashes = $null
+
 # Params that are secrets in any engine command: never shown in -Debug or -Verbose output.
 $script:OfflineSeedSecretParameterNames = @('password', 'bitLockerKey', 'clientSecret', 'accessToken', 'storageAccessToken', 'storageAccountKey', 'sasToken', 'storageKey')
 

@@ -29,7 +29,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .demandCommand(1, 'Name a command; --help lists them.')
     .recommendCommands()
     .wrap(Math.min(120, process.stdout.columns ?? 100))
-    .epilogue('Exit codes: 0 ok, 1 failed, 2 invalid request, 3 cancelled.')
+    .epilogue('DSC v3 resources: $0 dsc <get|test|set|export> --resource <OfflineSeed/ImportJob|OfflineSeed/Backup> (instance JSON on stdin).\nExit codes: 0 ok, 1 failed, 2 invalid request, 3 cancelled.')
     .fail((message, error) => {
       // yargs goes on into the command handler unless fail() throws.
       throw error ?? new UsageError(message);

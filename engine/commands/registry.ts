@@ -2,6 +2,8 @@
 import type { RegisteredCommand } from './command.ts';
 import { makeDescribeCommand } from './describe.ts';
 import { backupRunCommand } from './backupRun.ts';
+import { backupScheduleCommand } from './backupSchedule.ts';
+import { backupUnscheduleCommand } from './backupUnschedule.ts';
 import { seedCompleteCommand } from './seedComplete.ts';
 import { diagnosticsEchoCommand } from './diagnosticsEcho.ts';
 import { drivePrepareCommand } from './drivePrepare.ts';
@@ -34,6 +36,7 @@ commands.push(
   restoreRunCommand,
   snapshotListCommand,
   backupRunCommand,
+  backupScheduleCommand, backupUnscheduleCommand,
   seedCompleteCommand,
   drivePrepareCommand, driveVerifyCommand,
   jobCreateCommand, jobShipCommand, jobStatusCommand, jobCancelCommand, jobRemoveCommand, jobKeysCommand,

@@ -66,7 +66,12 @@ function Invoke-OfflineSeedEngine {
         # Write the engine's terminating error with WriteError instead of throwing it, for cmdlets whose
         # pipeline input items are independent (one missing seed must not stop the others).
         [Parameter()]
-        [switch] $FailureIsNonTerminating
+        [switch] $FailureIsNonTerminating,
+
+        # Collect the result objects here instead of writing them, for a cmdlet that acts on the
+        # engine's answer before it outputs it (Register-OfflineSeedBackupTask).
+        [Parameter()]
+        [System.Collections.IList] $ResultList
     )
 
     $utf8 = [System.Text.UTF8Encoding]::new($false)
@@ -113,6 +118,34 @@ function Invoke-OfflineSeedEngine {
             -Message ('The OfflineSeed engine (offlineseed-engine) was not found. Looked for: ' + ($engine.Searched -join '; ')) `
             -RecommendedAction 'Reinstall the OfflineSeed module (its bin folder holds the engine), set OFFLINESEED_ENGINE_PATH to the engine executable, or run npm run build in a development clone.'
         $Cmdlet.ThrowTerminatingError($notFound)
+    }
+
+    if ($engine.HashRequired) {
+        # A packaged module starts only the engine it was shipped with.
+        $actualHash = Get-OfflineSeedFileHash -Path $engine.FileName
+        if ($null -eq $engine.ExpectedSha256 -or $actualHash -ne $engine.ExpectedSha256) {
+            $expectedText = $engine.ExpectedSha256
+            if ($null -eq $expectedText) { $expectedText = 'none recorded for this file' }
+            $tampered = ConvertTo-OfflineSeedErrorRecord -ErrorId 'OfflineSeed.EngineHashMismatch' -Category 'SecurityError' `
+                -Message ('The OfflineSeed engine {0} does not match the module manifest: its SHA-256 is {1}, the manifest records {2}. It was not started.' -f $engine.FileName, $actualHash, $expectedText) `
+                -TargetObject $engine.FileName `
+                -RecommendedAction 'Reinstall the OfflineSeed module from its repository (Install-PSResource OfflineSeed -Reinstall); do not replace files in its bin folder.'
+            $Cmdlet.ThrowTerminatingError($tampered)
+        }
+        $Cmdlet.WriteDebug("OfflineSeed engine SHA-256 verified: $actualHash")
+        # Install-PSResource unpacks a .nupkg without Unix file modes: give the verified engine its
+        # execute bits back (PowerShell 7.4+ on Linux and macOS; .NET 7 added UnixFileMode).
+        if ($null -ne ('System.IO.UnixFileMode' -as [type]) -and [System.Environment]::OSVersion.Platform -ne [System.PlatformID]::Win32NT) {
+            $mode = [System.IO.File]::GetUnixFileMode($engine.FileName)
+            if (($mode -band [System.IO.UnixFileMode]::UserExecute) -eq 0) {
+                $executable = $mode -bor [System.IO.UnixFileMode]::UserExecute -bor [System.IO.UnixFileMode]::GroupExecute -bor [System.IO.UnixFileMode]::OtherExecute
+                try {
+                    [System.IO.File]::SetUnixFileMode($engine.FileName, $executable)
+                } catch {
+                    $Cmdlet.WriteDebug("OfflineSeed engine is not executable and its mode cannot be changed: $($_.Exception.Message)")
+                }
+            }
+        }
     }
 
     $arguments = [System.Collections.Generic.List[string]]::new()
@@ -265,7 +298,7 @@ function Invoke-OfflineSeedEngine {
                             $output.PSObject.Properties.Add([System.Management.Automation.PSNoteProperty]::new([string]$extra, $AddProperty[$extra]))
                         }
                     }
-                    $Cmdlet.WriteObject($output)
+                    if ($null -ne $ResultList) { $null = $ResultList.Add($output) } else { $Cmdlet.WriteObject($output) }
                 }
             } elseif ($type -eq 'error') {
                 $isTerminating = [bool](Get-OfflineSeedEventValue -InputObject $engineEvent -Name 'terminating' -Default $false)

@@ -11,8 +11,11 @@ function Resolve-OfflineSeedEngine {
     3. <module root>/dist/offlineseed-engine(.exe), the engine built by npm run build;
     4. in a development clone, dist/engine.cjs or engine/main.ts run on node_modules/.bin/node(.exe),
        or on a node of major version 24 found on PATH.
-    Returns an object with Found, FileName, Arguments (what goes before --json) and Searched (every
-    place looked at, for the error message when nothing was found).
+    Returns an object with Found, FileName, Arguments (what goes before --json), Searched (every
+    place looked at, for the error message when nothing was found), and for an engine in bin/ of a
+    packaged module HashRequired and ExpectedSha256 (PrivateData.EngineSha256 of the manifest): the
+    bridge checks the file against it before every launch. OFFLINESEED_ENGINE_PATH and dist/ engines
+    are not checked (an explicit override, and development builds).
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
@@ -28,25 +31,30 @@ function Resolve-OfflineSeedEngine {
     if (-not [string]::IsNullOrWhiteSpace($override)) {
         $searched.Add("OFFLINESEED_ENGINE_PATH=$override")
         if (-not [System.IO.File]::Exists($override)) {
-            return [pscustomobject]@{ Found = $false; FileName = $null; Arguments = [string[]]@(); Searched = $searched.ToArray() }
+            return [pscustomobject]@{ Found = $false; FileName = $null; Arguments = [string[]]@(); Searched = $searched.ToArray(); ExpectedSha256 = $null; HashRequired = $false }
         }
         $extension = [System.IO.Path]::GetExtension($override).ToLowerInvariant()
         if (@('.cjs', '.js', '.mjs', '.ts') -contains $extension) {
             $node = Find-OfflineSeedNode -Root $root
             if ($null -eq $node) {
                 $searched.Add('a Node.js 24 to run it (node_modules/.bin/node or node on PATH)')
-                return [pscustomobject]@{ Found = $false; FileName = $null; Arguments = [string[]]@(); Searched = $searched.ToArray() }
+                return [pscustomobject]@{ Found = $false; FileName = $null; Arguments = [string[]]@(); Searched = $searched.ToArray(); ExpectedSha256 = $null; HashRequired = $false }
             }
-            return [pscustomobject]@{ Found = $true; FileName = $node; Arguments = [string[]]@($override); Searched = $searched.ToArray() }
+            return [pscustomobject]@{ Found = $true; FileName = $node; Arguments = [string[]]@($override); Searched = $searched.ToArray(); ExpectedSha256 = $null; HashRequired = $false }
         }
-        return [pscustomobject]@{ Found = $true; FileName = $override; Arguments = [string[]]@(); Searched = $searched.ToArray() }
+        return [pscustomobject]@{ Found = $true; FileName = $override; Arguments = [string[]]@(); Searched = $searched.ToArray(); ExpectedSha256 = $null; HashRequired = $false }
     }
 
     foreach ($folder in @('bin', 'dist')) {
         $candidate = [System.IO.Path]::Combine($root, $folder, $exeName)
         $searched.Add($candidate)
         if ([System.IO.File]::Exists($candidate)) {
-            return [pscustomobject]@{ Found = $true; FileName = $candidate; Arguments = [string[]]@(); Searched = $searched.ToArray() }
+            # A packaged module records the SHA-256 of its engines; a development clone records none.
+            $hashes = Get-OfflineSeedManifestEngineHash
+            $expected = $null
+            if ($folder -eq 'bin' -and $hashes.ContainsKey($exeName)) { $expected = $hashes[$exeName] }
+            $required = ($folder -eq 'bin') -and ($hashes.Count -gt 0)
+            return [pscustomobject]@{ Found = $true; FileName = $candidate; Arguments = [string[]]@(); Searched = $searched.ToArray(); ExpectedSha256 = $expected; HashRequired = $required }
         }
     }
 
@@ -58,8 +66,8 @@ function Resolve-OfflineSeedEngine {
                 $searched.Add('a Node.js 24 to run it (node_modules/.bin/node or node on PATH)')
                 break
             }
-            return [pscustomobject]@{ Found = $true; FileName = $node; Arguments = [string[]]@($engineScript); Searched = $searched.ToArray() }
+            return [pscustomobject]@{ Found = $true; FileName = $node; Arguments = [string[]]@($engineScript); Searched = $searched.ToArray(); ExpectedSha256 = $null; HashRequired = $false }
         }
     }
-    return [pscustomobject]@{ Found = $false; FileName = $null; Arguments = [string[]]@(); Searched = $searched.ToArray() }
+    return [pscustomobject]@{ Found = $false; FileName = $null; Arguments = [string[]]@(); Searched = $searched.ToArray(); ExpectedSha256 = $null; HashRequired = $false }
 }

@@ -86,7 +86,7 @@ const AUTOMATIC_VARIABLES: ReadonlySet<string> = new Set([
   'true', 'false', 'null', '_', 'psitem', 'args', 'input', 'pscmdlet', 'psboundparameters', 'myinvocation',
   'executioncontext', 'psversiontable', 'psscriptroot', 'pscommandpath', 'error', 'host', 'lastexitcode', 'matches',
   'whatifpreference', 'verbosepreference', 'debugpreference', 'erroractionpreference', 'informationpreference',
-  'warningpreference', 'confirmpreference', 'progresspreference', 'pwd', 'home', 'pid', 'this', 'ofs',
+  'warningpreference', 'confirmpreference', 'progresspreference', 'pwd', 'home', 'pid', 'this', 'ofs', 'pshome',
 ]);
 
 const SECRET_PARAMS: ReadonlySet<string> = new Set(['password', 'bitLockerKey', 'clientSecret', 'accessToken', 'storageKey']);
@@ -1020,9 +1020,27 @@ export function analyzeModule(files: Map<string, string>, options: AnalyzeOption
       if (name === 'convertfrom-securestring') report('forbidden', `${file.path}:${line}: ConvertFrom-SecureString turns a secret into text`);
       // Write-Error loses the engine's errorId and category: errors go through $Cmdlet.WriteError in the bridge.
       if (name === 'write-error') report('forbidden', `${file.path}:${line}: Write-Error (build an ErrorRecord and use $PSCmdlet.WriteError)`);
+      // Prompts: in powershell -NonInteractive (scheduled tasks, runbooks, DSC) they throw instead of asking.
+      if (name === 'get-credential') report('forbidden', `${file.path}:${line}: Get-Credential prompts (take a [pscredential] parameter)`);
+      if (name === 'pause') report('forbidden', `${file.path}:${line}: pause waits for a key press`);
     }
     for (const statement of ofType(root, 'flow_control_statement')) {
-      if (/^exit\b/i.test(statement.text)) report('forbidden', `${file.path}:${statement.startPosition.row + 1}: exit in module code ends the user's session`);
+      // Scripts (psmodule/Scripts: a scheduled task's action) report through their exit code; module code never exits.
+      if (/^exit\b/i.test(statement.text) && !file.path.startsWith('psmodule/Scripts/')) report('forbidden', `${file.path}:${statement.startPosition.row + 1}: exit in module code ends the user's session`);
+    }
+    for (const call of ofType(root, 'invokation_expression')) {
+      const line = call.startPosition.row + 1;
+      if (/^\$Host\.UI\.(Prompt|PromptForChoice|PromptForCredential|ReadLine|ReadLineAsSecureString)\b/i.test(call.text) || /^\$Host\.UI\.RawUI\.ReadKey/i.test(call.text)) {
+        report('forbidden', `${file.path}:${line}: ${call.text.split('(')[0]} prompts (fails in a non-interactive host)`);
+      }
+      if (/^\[(System\.)?Console\]::(ReadLine|ReadKey|Read)\b/i.test(call.text)) report('forbidden', `${file.path}:${line}: reads the console (fails in a non-interactive host)`);
+      // ShouldContinue always prompts, even with -Confirm:$false: only behind -Force (PSSA AvoidShouldContinueWithoutForce).
+      if (/^\$PSCmdlet\.ShouldContinue\s*\(/i.test(call.text)) {
+        const condition = ancestors(call).find((a) => a.type === 'if_statement' || a.type === 'elseif_clause');
+        if (condition === undefined || !/\$Force\s+-or\s+\$PSCmdlet\.ShouldContinue\s*\(/i.test(condition.text)) {
+          report('forbidden', `${file.path}:${line}: ShouldContinue without -Force: write if ($Force -or $PSCmdlet.ShouldContinue(...)) so scripts can pass -Force`);
+        }
+      }
     }
     for (const variable of ofType(root, 'variable')) {
       if (/^\$global:/i.test(variable.text)) report('forbidden', `${file.path}:${variable.startPosition.row + 1}: global variable ${variable.text}`);

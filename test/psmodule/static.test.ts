@@ -56,7 +56,7 @@ const CHECK_TITLES: Record<CheckId, string> = {
   params: "every params key is in the command's params schema, required ones are set from Mandatory parameters, secrets come from SecureString, Validate* attributes match the schema",
   pipeline: 'identifiers (StagingPath, Repository, JobName) bind by property name, JobName is validated, secrets are SecureString, cmdlets have a process block',
   format: 'the format file is well-formed XML with a view for every result type, naming only properties the result schema has',
-  forbidden: 'no Write-Host, Invoke-Expression, Read-Host, ConvertTo-SecureString -AsPlainText, Write-Error, exit, globals; secrets decoded only in the bridge',
+  forbidden: 'no Write-Host, Invoke-Expression, Read-Host or any other prompt (Get-Credential, $Host.UI, Console reads, ShouldContinue without -Force), ConvertTo-SecureString -AsPlainText, Write-Error, exit outside Scripts/, globals; secrets decoded only in the bridge',
   bridge: 'the bridge polls ReadLineAsync on the pipeline thread, uses no event handlers, cleans up with .NET calls only in finally, and never traces secrets',
   variables: 'no function reads a variable it never sets (typos) or sets one it never reads',
   unusedParams: 'every declared parameter is used',
@@ -76,6 +76,8 @@ const CMDLETS: Record<string, string> = {
   'Test-OfflineSeed': 'repo.check',
   'Restore-OfflineSeed': 'restore.run',
   'Get-OfflineSeedSnapshot': 'snapshot.list',
+  'Register-OfflineSeedBackupTask': 'backup.schedule',
+  'Unregister-OfflineSeedBackupTask': 'backup.unschedule',
 };
 
 test('each cmdlet of the brief exists and runs its engine command', () => {
@@ -187,6 +189,11 @@ const mutations: Mutation[] = [
   { check: 'forbidden', what: 'a cmdlet decoding a SecureString', file: 'psmodule/Public/Test-OfflineSeed.ps1', from: "$params['password'] = $Password", to: "$params['password'] = [System.Runtime.InteropServices.Marshal]::PtrToStringBSTR([System.Runtime.InteropServices.Marshal]::SecureStringToBSTR($Password))" },
   { check: 'forbidden', what: 'a BSTR not zeroed in finally', file: 'psmodule/Private/Write-OfflineSeedSecureJsonString.ps1', from: '[System.Runtime.InteropServices.Marshal]::ZeroFreeBSTR($bstr)', to: '[System.Runtime.InteropServices.Marshal]::FreeBSTR($bstr)' },
   { check: 'forbidden', what: 'exit', file: 'psmodule/Private/Resolve-OfflineSeedPath.ps1', from: 'if ($AllowUri', to: 'if ($Path -eq "") { exit 1 }\n    if ($AllowUri' },
+  { check: 'forbidden', what: 'ShouldContinue without -Force', file: 'psmodule/Public/Start-OfflineSeed.ps1', from: '$dryRun = -not $PSCmdlet.ShouldProcess(', to: "if (-not $PSCmdlet.ShouldContinue('Stage?', 'Confirm')) { return }\n        $dryRun = -not $PSCmdlet.ShouldProcess(" },
+  { check: 'forbidden', what: 'a host prompt', file: 'psmodule/Public/Get-OfflineSeed.ps1', from: 'process {', to: "process {\n        $null = $Host.UI.PromptForChoice('a', 'b', @('&Yes'), 0)" },
+  { check: 'forbidden', what: 'Get-Credential', file: 'psmodule/Public/Get-OfflineSeed.ps1', from: 'process {', to: 'process {\n        $null = Get-Credential' },
+  { check: 'forbidden', what: 'a console read', file: 'psmodule/Public/Get-OfflineSeed.ps1', from: 'process {', to: 'process {\n        $null = [Console]::ReadLine()' },
+  { check: 'forbidden', what: 'exit in a module function while Scripts/ may exit', file: 'psmodule/Public/Register-OfflineSeedBackupTask.ps1', from: '$PSCmdlet.WriteObject($task)', to: '$PSCmdlet.WriteObject($task)\n            exit 0' },
   { check: 'bridge', what: 'a blocking ReadLine', file: 'psmodule/Private/Invoke-OfflineSeedEngine.ps1', from: '$reader.ReadLineAsync()', to: '$reader.ReadLine()' },
   { check: 'bridge', what: 'an event handler', file: 'psmodule/Private/Invoke-OfflineSeedEngine.ps1', from: '$stderrTask = $process.StandardError.ReadToEndAsync()', to: '$stderrTask = $process.StandardError.ReadToEndAsync()\n        $process.add_OutputDataReceived({ param($s, $e) })' },
   { check: 'bridge', what: 'a cmdlet in the finally block', file: 'psmodule/Private/Invoke-OfflineSeedEngine.ps1', from: 'try { $process.Dispose() } catch { $null = $_ }', to: "try { $process.Dispose() } catch { Write-Debug 'dispose failed' }" },
