@@ -13,7 +13,7 @@ import { AZURE_ACCESS_PROPERTIES, instanceSchema, paramProperties } from './sche
 import { errorOf, pick, runOrThrow, type DscContext, type DscResource, type Instance } from './resource.ts';
 import { runCommand } from './runCommand.ts';
 
-const TARGET = ['stagingPath', 'jobName', 'subscriptionId', 'resourceGroup', 'publishSettingsFile'] as const;
+const TARGET = ['stagingPath', 'jobName', 'subscriptionId', 'resourceGroup', 'publishSettingsFile', 'controlPlane'] as const;
 const SHIPMENT = ['carrierName', 'trackingNumber', 'driveCount', 'shipDate'] as const;
 const ACCESS = AZURE_ACCESS_PROPERTIES;
 
@@ -22,10 +22,14 @@ interface StatusResult {
   resourceGroup: string;
   subscriptionId: string;
   state: string;
+  serviceState: string;
+  controlPlane: string;
   stagingPath?: string;
   seedState?: string;
   deliveryPackage?: { carrierName?: string; trackingNumber?: string; driveCount?: number; shipDate?: string };
 }
+
+const NOT_FOUND = new Set(['OfflineSeed.ImportExportResourceNotFound', 'OfflineSeed.DataBoxResourceNotFound']);
 
 function same(a: unknown, b: unknown): boolean {
   return typeof a === 'string' && typeof b === 'string' && a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -35,7 +39,7 @@ async function getState(input: Instance, context: DscContext): Promise<Instance>
   const identity = pick(input, TARGET);
   const outcome = await runCommand('job.status', { ...identity, ...pick(input, ACCESS), readLogs: false }, context.log, context.cancellation);
   if (outcome.exitCode !== 0) {
-    if (outcome.error?.errorId === 'OfflineSeed.ImportExportResourceNotFound') return { ...pick(input, ['stagingPath', 'jobName', 'subscriptionId', 'resourceGroup']), _exist: false };
+    if (NOT_FOUND.has(outcome.error?.errorId ?? '')) return { ...pick(input, ['stagingPath', 'jobName', 'subscriptionId', 'resourceGroup']), _exist: false };
     throw errorOf(outcome);
   }
   const status = outcome.results[0] as unknown as StatusResult;
@@ -45,7 +49,9 @@ async function getState(input: Instance, context: DscContext): Promise<Instance>
     jobName: status.jobName,
     subscriptionId: status.subscriptionId,
     resourceGroup: status.resourceGroup,
+    controlPlane: status.controlPlane,
     state: status.state,
+    serviceState: status.serviceState,
     shipped,
     ...(shipped ? { carrierName: status.deliveryPackage!.carrierName ?? '', trackingNumber: status.deliveryPackage!.trackingNumber! } : {}),
     ...(status.deliveryPackage?.driveCount === undefined ? {} : { driveCount: status.deliveryPackage.driveCount }),
@@ -66,14 +72,15 @@ function differences(desired: Instance, actual: Instance): string[] {
 
 export const importJobResource: DscResource = {
   type: 'OfflineSeed/ImportJob',
-  description: 'An Azure Import/Export job of an OfflineSeed seed: it exists, and its drives are shipped with the given carrier and tracking number.',
+  description: 'The import job (Data Box customer disk or Import/Export) of an OfflineSeed seed: it exists, and its drives are shipped with the given carrier and tracking number.',
   schema: () => instanceSchema(
     'OfflineSeed/ImportJob',
     'The import job of a seed. Give stagingPath (the seed names the job), or jobName, resourceGroup and subscriptionId. set records the shipment (Update-ImportShipping), which needs stagingPath. Azure access: a service principal certificate (tenantId, clientId, clientCertificatePath) or, without them, DefaultAzureCredential (managed identity, environment, Azure CLI).',
     {
       ...paramProperties('job.ship', [...TARGET, ...SHIPMENT]),
       ...paramProperties('job.status', [...ACCESS]),
-      state: { type: 'string', readOnly: true, description: 'The job state reported by the service (Creating, Shipping, Received, Transferring, Packaging, Completed, Closed, ...).' },
+      state: { type: 'string', readOnly: true, description: 'The job state in OfflineSeed\'s words, the same on both control planes (Created, Shipping, Received, Transferring, Packaging, Completed, CompletedWithErrors, Cancelled, Failed, Deleted).' },
+      serviceState: { type: 'string', readOnly: true, description: 'The state as the service names it (Import/Export: Creating, Shipping, ...; Data Box: AwaitingShipmentDetails, ShippedToAzureDC, ...).' },
       shipped: { type: 'boolean', readOnly: true, description: 'Whether a delivery package (carrier and tracking number) is recorded.' },
       seedState: { type: 'string', readOnly: true, description: 'The seed\'s state in offlineseed.json, when stagingPath is given.' },
     },

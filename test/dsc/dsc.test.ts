@@ -210,7 +210,9 @@ test('ImportJob: get before shipping (exists, not shipped), test false with the 
   assert.is(g.exitCode, 0, errorText(g));
   const before = assertState('OfflineSeed/ImportJob', g.lines[0]);
   assert.is(before._exist, true);
-  assert.is(before.state, 'Creating');
+  assert.is(before.state, 'Created');
+  assert.is(before.serviceState, 'Creating');
+  assert.is(before.controlPlane, 'ImportExport');
   assert.is(before.shipped, false);
   assert.is(before.jobName, seed.jobName);
 
