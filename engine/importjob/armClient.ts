@@ -13,6 +13,7 @@
 import { StorageImportExport } from '@azure/arm-storageimportexport';
 import { azureCloud, type AzureEnvironmentName } from '../azure/azureCloud.ts';
 import { tokenCredential, type AzureAuthParams } from '../azure/azureCredentials.ts';
+import { retryDelayMs } from '../azure/retryDelay.ts';
 import { CancelledError, type ErrorCategory, OfflineSeedError } from '../protocol/errors.ts';
 
 export interface ArmAccessParams extends AzureAuthParams {
@@ -25,7 +26,7 @@ export function importExportClient(params: ArmAccessParams, subscriptionId: stri
   return new StorageImportExport(credential, subscriptionId, {
     endpoint: cloud.armEndpoint,
     credentialScopes: [cloud.armScope],
-    retryOptions: { maxRetries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 8000 },
+    retryOptions: { maxRetries: 3, retryDelayInMs: retryDelayMs(), maxRetryDelayInMs: 8000 },
     userAgentOptions: { userAgentPrefix: 'offlineseed' },
   });
 }
