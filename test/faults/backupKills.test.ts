@@ -86,8 +86,9 @@ test(`seed ${SEED}: ${KILLS_WANTED} kills -9 at seeded points of backup.run, eac
       changeSource(chain);
       for (let attempt = 0; ; attempt++) {
         const afterMs = attempt < 6 ? Math.round(100 + random() * referenceMs * 0.9) : 600_000;
+        const t0 = Date.now();
         const { killed, run } = await runAndKill('backup.run', params(), afterMs, { env: world.env });
-        log.push(`chain ${chain} run ${attempt}: kill at ${afterMs} ms -> ${killed ? 'killed' : `exit ${run.exitCode}`}`);
+        log.push(`chain ${chain} run ${attempt}: kill at ${afterMs} ms -> ${killed ? 'killed' : `exit ${run.exitCode}`} after ${Date.now() - t0} ms`);
         if (!killed) {
           assert.is(run.exitCode, 0, JSON.stringify(run.errors) + run.stderr);
           break;

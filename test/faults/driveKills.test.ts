@@ -89,8 +89,9 @@ test(`seed ${SEED}: ${KILLS_WANTED} kills -9 at seeded points of a session spann
         for (let attempt = 0; ; attempt++) {
           // At most three kills per drive, so the chains spread over fresh sessions too.
           const afterMs = attempt < 3 ? Math.round(150 + random() * referenceMs) : 600_000;
-          const { killed, run } = await runAndKill('drive.prepare', params(c, n), afterMs);
-          log.push(`chain ${chain} drive ${n} run ${attempt}: kill at ${afterMs} ms -> ${killed ? 'killed' : `exit ${run.exitCode}`}`);
+          const t0 = Date.now();
+        const { killed, run } = await runAndKill('drive.prepare', params(c, n), afterMs);
+          log.push(`chain ${chain} drive ${n} run ${attempt}: kill at ${afterMs} ms -> ${killed ? 'killed' : `exit ${run.exitCode}`} after ${Date.now() - t0} ms`);
           if (!killed) {
             if (resultOf(run).state === 'Complete') c.used = n;
             break;
