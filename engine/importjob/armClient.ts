@@ -86,6 +86,12 @@ const DEFAULT_ADVICE: Record<string, string> = {
   InvalidLocation: 'Give an Import/Export location (Get-AzImportExportLocation lists them), normally the storage account\'s region.',
 };
 
+/** A throttled or failing service, still failing after the client's retries: nothing to fix but time. */
+function transientAdvice(status: number): string | undefined {
+  if (status !== 429 && status < 500) return undefined;
+  return 'Azure Import/Export is busy or unavailable right now and still was after several retries: run the same command again in a few minutes (or check Azure status).';
+}
+
 /**
  * Runs one SDK call, translating its failure. `what` says what was attempted ("create import job x"),
  * `advice` maps service codes to a recommended action.
@@ -117,7 +123,7 @@ export function translateArmError(error: unknown, what: string, target: string, 
       .map((d) => (d.target ? `${d.target}: ${d.message}` : d.message))
       .slice(0, 10);
     const message = `${what}: Azure Import/Export answered ${service.statusCode} ${service.code}: ${service.message}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`;
-    const action = advice[service.code] ?? DEFAULT_ADVICE[service.code];
+    const action = advice[service.code] ?? DEFAULT_ADVICE[service.code] ?? transientAdvice(service.statusCode);
     return new OfflineSeedError(`OfflineSeed.ImportExport${service.code.replace(/[^A-Za-z]/g, '')}`, categoryForStatus(service.statusCode), message, {
       targetObject: service.target !== undefined && service.target !== '' ? `${target} (${service.target})` : target,
       ...(action === undefined ? {} : { recommendedAction: action }),

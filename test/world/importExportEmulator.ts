@@ -77,6 +77,7 @@ import {
 import type { TestCertificates } from './certs.ts';
 import { createVirtualClock, DAY_MS, type VirtualClock } from './clock.ts';
 import { decodeToken, mintToken } from './jwt.ts';
+import { FaultInjector } from './faultInjection.ts';
 import { defaultLocations, findLocation, shippingSite, type LocationResource } from './locations.ts';
 import { createTokenService, type ServicePrincipal, type TokenService } from './tokenService.ts';
 
@@ -188,6 +189,8 @@ export interface ImportExportEmulator {
   sweep(): void;
   /** A token the emulator accepts (aud https://management.azure.com/), e.g. for a handed-over token. */
   mintArmToken(tenantId?: string): string;
+  /** Fault tests: answer the next requests with 500, 503 or 429 (faultInjection.ts). */
+  faults: FaultInjector;
   stop(): Promise<void>;
 }
 
@@ -350,6 +353,7 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
   const requests: RequestRecord[] = [];
   const authLog: AuthRecord[] = [];
   const events: EmulatorEvent[] = [];
+  const faults = new FaultInjector();
   const iso = (ms: number): string => new Date(ms).toISOString();
   let origin = '';
 
@@ -670,6 +674,11 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
         return;
       }
       requests.push(entry);
+      const injected = faults.take(method, url.pathname);
+      if (injected !== undefined) {
+        entry.errorCode = injected.body.error.code;
+        return send(injected.status, injected.body, injected.headers);
+      }
       const route = matchRoute(url.pathname);
       if (!route) fail(404, 'NotFound', `No Microsoft.ImportExport operation matches '${url.pathname}'.`);
       if (!ALLOWED_METHODS[route.kind].includes(method)) fail(405, 'MethodNotAllowed', `The method ${method} is not allowed on this resource.`);
@@ -788,6 +797,7 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
     },
     advance: (ms) => clock.advance(ms),
     sweep,
+    faults,
     mintArmToken: (tenantId = defaultTenant) => mintToken({ audience: 'https://management.azure.com/', tenantId, userPrincipalName: 'admin@contoso.example' }),
     stop: async () => {
       unsubscribe();
