@@ -3,7 +3,8 @@
  * chain, and invariants every interrupted repository must keep (no file under a final name is partial).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startEngine, type EngineRun, type StartOptions } from '../helpers/engine.ts';
 
@@ -84,4 +85,28 @@ export function misnamedRepositoryFiles(repository: string): string[] {
 
 export function elapsed(startedMs: number): string {
   return `${((Date.now() - startedMs) / 1000).toFixed(1)} s`;
+}
+
+/** A small tmpfs at `dir` (a full disk on demand); undefined when mounting is not possible, with the reason. */
+export function mountTmpfs(dir: string, size: string): string | undefined {
+  mkdirSync(dir, { recursive: true });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return undefined;
+  } catch (error) {
+    return `mount -t tmpfs failed (root and CAP_SYS_ADMIN needed): ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`;
+  }
+}
+
+/** Grows (or shrinks) a mounted tmpfs in place: "space was freed". */
+export function resizeTmpfs(dir: string, size: string): void {
+  execFileSync('mount', ['-o', `remount,size=${size}`, dir]);
+}
+
+export function unmount(dir: string): void {
+  try {
+    execFileSync('umount', [dir], { stdio: 'ignore' });
+  } catch {
+    // not mounted
+  }
 }
