@@ -90,5 +90,21 @@ test(`seed ${SEED}: ${KILLS_WANTED} kills -9 at seeded points, each chain then c
   }
 });
 
+test('killed between writing the key and the config: the rerun starts the repository afresh, with one key', async () => {
+  const staging = join(work, 'between');
+  const first = await runEngine('seed.start', params(staging));
+  assert.is(first.exitCode, 0, JSON.stringify(first.errors));
+  // What such a kill leaves: a key file and empty folders, no config, no descriptor yet.
+  const repository = join(staging, 'repository');
+  for (const name of ['config', 'index', 'snapshots', 'data']) rmSync(join(repository, name), { recursive: true, force: true });
+  rmSync(join(staging, 'offlineseed.json'));
+  const rerun = await runEngine('seed.start', params(staging));
+  assert.is(rerun.exitCode, 0, JSON.stringify(rerun.errors) + rerun.stderr);
+  assert.is(readdirSync(join(repository, 'keys')).length, 1, 'the stale key is gone');
+  assert.match(restic(repository, 'check', '--read-data'), /no errors were found/);
+  const again = await runEngine('seed.start', params(staging));
+  assert.is(again.exitCode, 0, JSON.stringify(again.errors));
+});
+
 test.after(() => rmSync(work, { recursive: true, force: true }));
 test.run();
