@@ -82,7 +82,7 @@ test(`seed ${SEED}: ${KILLS_WANTED} kills -9 at seeded points of backup.run, eac
   let landed = 0;
   const began = Date.now();
   try {
-    for (let chain = 1; landed < KILLS_WANTED && chain <= 12; chain++) {
+    for (let chain = 1; landed < KILLS_WANTED && chain <= 30; chain++) {
       changeSource(chain);
       for (let attempt = 0; ; attempt++) {
         const afterMs = attempt < 6 ? Math.round(100 + random() * referenceMs * 0.9) : 600_000;

@@ -82,7 +82,7 @@ test(`seed ${SEED}: ${KILLS_WANTED} kills -9 at seeded points of a session spann
   let landed = 0;
   const began = Date.now();
   try {
-    for (let chain = 0; landed < KILLS_WANTED && chain < 12; chain++) {
+    for (let chain = 0; landed < KILLS_WANTED && chain < 30; chain++) {
       const c = newChain(`chain-${chain}`);
       for (let n = 1; c.used === 0; n++) {
         assert.ok(n <= 4, 'the session completes on at most 4 drives');

@@ -51,7 +51,7 @@ test(`seed ${SEED}: ${KILLS_WANTED} kills -9 at seeded points, each chain then c
   let landed = 0;
   const began = Date.now();
   try {
-    for (let chain = 0; landed < KILLS_WANTED && chain < 12; chain++) {
+    for (let chain = 0; landed < KILLS_WANTED && chain < 30; chain++) {
       const staging = join(work, `chain-${chain}`);
       const repository = join(staging, 'repository');
       let repositoryLeft = false;

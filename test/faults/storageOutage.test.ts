@@ -89,8 +89,9 @@ test.before(async () => {
 });
 
 test('Azurite stopped mid-upload for a moment: the retries ride it out and the backup completes', async () => {
-  // Retries after about 0.4, 1.2, 2.8, 6 and 12.4 s: the outage (a halt, a pause and a restart) fits.
-  const { run, haltedAt, endedAt } = await backupWithOutage(1, 24, 400, 500);
+  // Five retries, waiting at least 0.5, 1, 2, 4 and 8 s: 15 s or more for the outage (a halt, half a
+  // second, a restart), which takes a few seconds even on a loaded machine.
+  const { run, haltedAt, endedAt } = await backupWithOutage(1, 24, 1000, 500);
   assert.ok(haltedAt > 0, 'Azurite was halted during the upload');
   assert.is(run.exitCode, 0, JSON.stringify(run.errors) + run.stderr);
   console.log(`  outage ridden out; backup ended ${endedAt - haltedAt} ms after the halt`);
