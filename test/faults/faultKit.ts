@@ -58,11 +58,6 @@ export async function runAndKill(command: string, params: unknown, afterMs: numb
   return { afterMs, killed: run.signal === 'SIGKILL', run };
 }
 
-/** Kill points spread over [fromMs, toMs], sorted so a chain kills later and later. */
-export function killPoints(random: () => number, count: number, fromMs: number, toMs: number): number[] {
-  return Array.from({ length: count }, () => Math.round(fromMs + random() * (toMs - fromMs)));
-}
-
 /**
  * Content-addressed files of a restic repository (keys, data, index, snapshots) are named by the
  * SHA-256 of their bytes: a file under its final name that is partial or damaged breaks that. Returns
