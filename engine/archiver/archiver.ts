@@ -352,7 +352,9 @@ export class Archiver {
       this.skipped(path, Object.assign(new Error(outcome.error.message), { code: outcome.error.code }));
     } else {
       if (outcome.changedWhileRead === true) {
-        this.events.log('warning', `${path.toString('utf8')} changed while it was read; the snapshot holds the ${outcome.size} bytes that were read`);
+        this.events.log('warning', `${path.toString('utf8')} changed while it was read, and again while it was read a second time: the snapshot holds the ${outcome.size} bytes the second read got, which may mix old and new content. Back it up again once nothing writes to it (the next backup reads it again).`);
+      } else if (outcome.rereadAfterChange === true) {
+        this.events.log('verbose', `${path.toString('utf8')} changed while it was read; read it again, unchanged this time`);
       }
       node.content = outcome.content;
       outcome.content.forEach((id, i) => this.referencedData.set(id, outcome.chunkSizes[i]!));

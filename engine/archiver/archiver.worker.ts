@@ -8,7 +8,7 @@
  * are claimed together; a large file streams through one reused window (largest chunk + one read).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { type BigIntStats, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Chunker } from '../repo/chunker/chunker.ts';
 import { chunkerParametersFromJson } from '../repo/chunker/chunkerParameters.ts';
@@ -230,6 +230,39 @@ function failed(result: FileResult, error: unknown): void {
   result.error = { code: e.code ?? 'EIO', message: e.message };
 }
 
+/** Whether the file changed between the two stats: size, modification or change time (ctime also catches a restored mtime). */
+function changedBetween(before: BigIntStats, after: BigIntStats, sizeRead: number): boolean {
+  return after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs || after.size !== before.size || after.size !== BigInt(sizeRead);
+}
+
+/**
+ * Reads one file. A file that changed while it was read is read once more: most changes are one save,
+ * so the second read gives a whole version. If it changes again the result keeps what was read and
+ * says so (changedWhileRead), and the archiver warns.
+ */
+async function readFile(path: Buffer, result: FileResult): Promise<CutChunks | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    result.content = [];
+    result.chunkSizes = [];
+    result.size = 0;
+    const fd = openSync(path, 'r');
+    try {
+      const before = fstatSync(fd, { bigint: true });
+      let cut: CutChunks | undefined;
+      if (Number(before.size) <= init.readSize) cut = readSmallFile(fd, Number(before.size), result);
+      else await archiveLargeFile(fd, result);
+      const changed = changedBetween(before, fstatSync(fd, { bigint: true }), result.size);
+      if (!changed || attempt === 2) {
+        if (changed) result.changedWhileRead = true;
+        else if (attempt === 2) result.rereadAfterChange = true;
+        return cut;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
 async function handleBatch(batchId: number, files: { fileId: number; path: Uint8Array }[]): Promise<void> {
   const results: FileResult[] = [];
   const waiting: { cut: CutChunks; result: FileResult }[] = [];
@@ -237,23 +270,15 @@ async function handleBatch(batchId: number, files: { fileId: number; path: Uint8
   for (const file of files) {
     const result: FileResult = { fileId: file.fileId, content: [], chunkSizes: [], size: 0 };
     results.push(result);
-    let fd: number | undefined;
     try {
-      fd = openSync(Buffer.from(file.path.buffer, file.path.byteOffset, file.path.byteLength), 'r');
-      const before = fstatSync(fd, { bigint: true });
-      if (Number(before.size) <= init.readSize) {
-        waiting.push({ cut: readSmallFile(fd, Number(before.size), result), result });
+      const cut = await readFile(Buffer.from(file.path.buffer, file.path.byteOffset, file.path.byteLength), result);
+      if (cut !== undefined) {
+        waiting.push({ cut, result });
         bytesRead += result.size;
-      } else {
-        await archiveLargeFile(fd, result);
       }
-      const after = fstatSync(fd, { bigint: true });
-      if (after.mtimeNs !== before.mtimeNs || after.size !== BigInt(result.size)) result.changedWhileRead = true;
     } catch (error) {
       if (error instanceof RepositoryWriteError) throw error;
       failed(result, error);
-    } finally {
-      if (fd !== undefined) closeSync(fd);
     }
   }
   const need = await claim(waiting.flatMap((w) => w.cut.ids));

@@ -29,7 +29,10 @@ export interface FileResult {
   chunkSizes: number[];
   size: number;
   error?: FileReadError;
+  /** It changed during both reads: the content is what the second read got. */
   changedWhileRead?: boolean;
+  /** It changed during the first read; the second read saw no change. */
+  rereadAfterChange?: boolean;
 }
 
 export type ToWorker =

@@ -15,6 +15,7 @@ export interface FileOutcome {
   size: number;
   error?: FileReadError;
   changedWhileRead?: boolean;
+  rereadAfterChange?: boolean;
 }
 
 export interface PoolEvents {
@@ -179,6 +180,7 @@ export class WorkerPool {
             size: r.size,
             ...(r.error === undefined ? {} : { error: r.error }),
             ...(r.changedWhileRead === true ? { changedWhileRead: true } : {}),
+            ...(r.rereadAfterChange === true ? { rereadAfterChange: true } : {}),
           });
         }
         this.capacityWaiters.splice(0).forEach((r) => r());

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import { AnonymousCredential, BlobServiceClient, RestError, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
+import { retryDelayMs } from '../azure/retryDelay.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import type { Backend, FileHandle, FileInfo, FileType, SaveOptions } from '../repo/backend/backend.ts';
 
@@ -44,7 +45,7 @@ export class AzureBackend implements Backend {
     this.prefix = options.prefix.replace(/^\/+|\/+$/g, '');
     this.location = `azure://${options.account}/${options.container}${this.prefix === '' ? '' : `/${this.prefix}`}`;
     const pipeline = {
-      retryOptions: { maxTries: options.maxTries ?? 6, retryDelayInMs: 500, maxRetryDelayInMs: 30_000, tryTimeoutInMs: options.tryTimeoutMs ?? 120_000 },
+      retryOptions: { maxTries: options.maxTries ?? 6, retryDelayInMs: retryDelayMs(), maxRetryDelayInMs: 30_000, tryTimeoutInMs: options.tryTimeoutMs ?? 120_000 },
       userAgentOptions: { userAgentPrefix: 'offlineseed' },
     };
     const c = options.credential;

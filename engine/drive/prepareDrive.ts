@@ -20,7 +20,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { engineVersion } from '../engineInfo.ts';
-import { OfflineSeedError } from '../protocol/errors.ts';
+import { isNoSpace, noSpaceIn, OfflineSeedError } from '../protocol/errors.ts';
 import type { EventSink } from '../protocol/eventSink.ts';
 import { readDescriptor, REPOSITORY_FOLDER, writeDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
 import { keyFilePath, readKeyFile, validateBitLockerKey, writeKeyFile } from './bitLocker.ts';
@@ -418,6 +418,23 @@ async function filesOnOtherDrives(session: SessionFile | undefined, driveId: str
 }
 
 export async function prepareDrive(params: DrivePrepareParams, context: PrepareContext): Promise<DriveResult | undefined> {
+  try {
+    return await prepareDriveUnguarded(params, context);
+  } catch (error) {
+    throw fullDrive(error, resolve(params.driveRoot)) ?? error;
+  }
+}
+
+/** A full disk while writing to the drive (or with no path known) is reported as the drive being full. */
+function fullDrive(error: unknown, driveRoot: string): OfflineSeedError | undefined {
+  const noSpace = isNoSpace(error) || (error instanceof OfflineSeedError && error.errorId === 'OfflineSeed.NoSpace');
+  if (!noSpace) return undefined;
+  const path = error instanceof OfflineSeedError ? error.targetObject : (error as NodeJS.ErrnoException).path;
+  if (path !== undefined && !within(resolve(path), driveRoot)) return undefined;
+  return noSpaceIn(driveRoot, 'the drive', error);
+}
+
+async function prepareDriveUnguarded(params: DrivePrepareParams, context: PrepareContext): Promise<DriveResult | undefined> {
   const started = Date.now();
   const { events } = context;
   const setup = await validate(params, events);

@@ -14,6 +14,7 @@ import { StorageImportExport } from '@azure/arm-storageimportexport';
 import { azureCloud } from '../azure/azureCloud.ts';
 import { applyCredentialProfile } from '../azure/credentialProfile.ts';
 import { tokenCredential, type AzureAuthParams } from '../azure/azureCredentials.ts';
+import { retryDelayMs } from '../azure/retryDelay.ts';
 import { CancelledError, type ErrorCategory, OfflineSeedError } from '../protocol/errors.ts';
 
 export type ArmAccessParams = AzureAuthParams;
@@ -24,7 +25,7 @@ export function importExportClient(params: ArmAccessParams, subscriptionId: stri
   return new StorageImportExport(credential, subscriptionId, {
     endpoint: cloud.armEndpoint,
     credentialScopes: [cloud.armScope],
-    retryOptions: { maxRetries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 8000 },
+    retryOptions: { maxRetries: 3, retryDelayInMs: retryDelayMs(), maxRetryDelayInMs: 8000 },
     userAgentOptions: { userAgentPrefix: 'offlineseed' },
   });
 }
@@ -92,6 +93,12 @@ export interface ArmService {
 
 export const IMPORT_EXPORT_SERVICE: ArmService = { idPrefix: 'ImportExport', displayName: 'Azure Import/Export' };
 
+/** A throttled or failing service, still failing after the client's retries: nothing to fix but time. */
+function transientAdvice(status: number, service: ArmService): string | undefined {
+  if (status !== 429 && status < 500) return undefined;
+  return `${service.displayName} is busy or unavailable right now and still was after several retries: run the same command again in a few minutes (or check Azure status).`;
+}
+
 /**
  * Runs one SDK call, translating its failure. `what` says what was attempted ("create import job x"),
  * `advice` maps service codes to a recommended action.
@@ -123,7 +130,7 @@ export function translateArmError(error: unknown, what: string, target: string, 
       .map((d) => (d.target ? `${d.target}: ${d.message}` : d.message))
       .slice(0, 10);
     const message = `${what}: ${service.displayName} answered ${refusal.statusCode} ${refusal.code}: ${refusal.message}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`;
-    const action = advice[refusal.code] ?? DEFAULT_ADVICE[refusal.code];
+    const action = advice[refusal.code] ?? DEFAULT_ADVICE[refusal.code] ?? transientAdvice(refusal.statusCode, service);
     return new OfflineSeedError(`OfflineSeed.${service.idPrefix}${refusal.code.replace(/[^A-Za-z]/g, '')}`, categoryForStatus(refusal.statusCode), message, {
       targetObject: refusal.target !== undefined && refusal.target !== '' ? `${target} (${refusal.target})` : target,
       ...(action === undefined ? {} : { recommendedAction: action }),

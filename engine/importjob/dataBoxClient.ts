@@ -1,5 +1,6 @@
 /**
- * The Microsoft.DataBox control plane through @azure/arm-databox 5.0.0, for customer-disk import jobs
+ * The Microsoft.DataBox control plane through @azure/arm-databox 5.0.0, for customer-disk import { retryDelayMs } from '../azure/retryDelay.ts';
+import jobs
  * (SKU DataBoxCustomerDisk). The client is pinned to api-version 2025-07-01 (the latest stable; 5.0.0
  * would default to 2022-12-01, reference databox.md §1.1, §7.11) and pointed at the cloud's ARM
  * endpoint, or at OFFLINESEED_DATABOX_ENDPOINT (the test world's emulator). Create, update and delete
@@ -25,7 +26,7 @@ export function dataBoxClient(params: ArmAccessParams, subscriptionId: string, e
     endpoint: env.OFFLINESEED_DATABOX_ENDPOINT ?? cloud.armEndpoint,
     credentialScopes: [cloud.armScope],
     apiVersion: DATABOX_API_VERSION,
-    retryOptions: { maxRetries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 8000 },
+    retryOptions: { maxRetries: 3, retryDelayInMs: retryDelayMs(), maxRetryDelayInMs: 8000 },
     userAgentOptions: { userAgentPrefix: 'offlineseed' },
   });
 }

@@ -46,6 +46,20 @@ export function invalidRequest(message: string, targetObject?: string): OfflineS
   });
 }
 
+export function isNoSpace(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** A full disk named by the location the user chose (not by the temporary file that did not fit). */
+export function noSpaceIn(location: string, what: string, cause: unknown): OfflineSeedError {
+  return new OfflineSeedError('OfflineSeed.NoSpace', 'LimitsExceeded', `No space left in ${what} ${location}; everything stored so far is kept`, {
+    targetObject: location,
+    cause,
+    recommendedAction: 'Free space on that drive (or choose a larger location), then run the same command again: it resumes where it stopped.',
+  });
+}
+
 /** Node system errors (ENOENT, EACCES, ENOSPC, ...) mapped to stable ids, so a full disk reads as one. */
 export function fromSystemError(error: unknown, targetObject?: string): OfflineSeedError | undefined {
   if (!(error instanceof Error) || !('code' in error)) return undefined;

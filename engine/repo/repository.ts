@@ -44,6 +44,10 @@ export class Repository {
 
   static async init(backend: Backend, password: string, options: InitOptions = {}): Promise<Repository> {
     await backend.create();
+    // Keys without a config are what a run killed between the two writes below left behind. They
+    // guard no data, and one the same password opens would make restic (and open()) try the wrong
+    // master key on the new config.
+    for (const stale of await backend.list('keys')) await backend.remove({ type: 'keys', name: stale.name });
     const key = newRandomKey();
     const config = newConfig(options.offlineseed);
     const keyFile = await createKeyFile(password, key, options.scrypt);

@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { OfflineSeedError } from '../protocol/errors.ts';
+import { isNoSpace, noSpaceIn, OfflineSeedError } from '../protocol/errors.ts';
 import type { EventSink } from '../protocol/eventSink.ts';
 import { Archiver, type ArchiveResult } from '../archiver/archiver.ts';
 import { LocalBackend } from '../repo/backend/localBackend.ts';
@@ -119,6 +119,14 @@ export function checkExistingDescriptor(existing: SeedDescriptor | undefined, pa
 }
 
 export async function stageSeed(params: StageParams, context: StageContext): Promise<StageOutcome> {
+  try {
+    return await stageSeedUnguarded(params, context);
+  } catch (error) {
+    throw isNoSpace(error) ? noSpaceIn(resolve(params.stagingPath), 'the staging location', error) : error;
+  }
+}
+
+async function stageSeedUnguarded(params: StageParams, context: StageContext): Promise<StageOutcome> {
   const started = Date.now();
   const { subscriptionId, prefix, sources } = await validateStageParams(params);
   const password = resolvePassword(params);

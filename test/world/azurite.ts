@@ -48,9 +48,14 @@ export interface Azurite {
   /** Template for engines: <origin>/{account}. */
   endpointTemplate: string;
   location: string;
+  /** The running Azurite process (a new one after resume()). */
   process: ChildProcess;
   /** Output Azurite printed (for failure messages). */
   output(): string;
+  /** Fault tests: stops the service (SIGTERM) but keeps its storage; connections are refused until resume(). */
+  halt(): Promise<void>;
+  /** Starts it again on the same port over the same storage. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,13 +65,18 @@ export function nodeExecutable(): string {
   return existsSync(pinned) ? pinned : process.execPath;
 }
 
-export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
-  const accounts = options.accounts && options.accounts.length > 0 ? options.accounts : [{ name: DEVSTORE_ACCOUNT, key: DEVSTORE_KEY }];
-  const location = mkdtempSync(join(tmpdir(), 'offlineseed-azurite-'));
+interface Spawned {
+  child: ChildProcess;
+  origin: string;
+  exited: Promise<void>;
+}
+
+/** One Azurite process on `port` (0: a free one) over the metadata and blobs in `location`. */
+async function spawnAzurite(options: AzuriteOptions, accounts: StorageAccount[], location: string, port: number, log: (text: string) => void): Promise<Spawned> {
   const args = [
     join(repoRoot, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js'),
     '--blobHost', '127.0.0.1',
-    '--blobPort', '0',
+    '--blobPort', String(port),
     '--location', location,
     '--skipApiVersionCheck',
     '--disableTelemetry',
@@ -81,19 +91,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const child = spawn(nodeExecutable(), args, { cwd: location, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // If the test process ends without stop() (a crash in a hook), do not leave Azurite running.
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-  const cleanup = (): void => rmSync(location, { recursive: true, force: true });
-
-  let origin: string;
   try {
-    origin = await new Promise<string>((resolve, reject) => {
+    const origin = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Azurite did not start within ${options.startTimeoutMs ?? 20000} ms:\n${output}`)), options.startTimeoutMs ?? 20000);
       const onData = (chunk: Buffer): void => {
         output += chunk.toString();
+        log(chunk.toString());
         const m = /successfully listens on (https?:\/\/127\.0\.0\.1:\d+)/.exec(output);
         if (m) {
           clearTimeout(timer);
@@ -101,19 +104,56 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
         }
       };
       child.stdout!.on('data', onData);
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        log(chunk.toString());
+      });
       child.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`Azurite exited (code ${code}) before listening:\n${output}`));
       });
     });
+    return { child, origin, exited };
   } catch (error) {
-    process.removeListener('exit', killOnExit);
     child.kill('SIGKILL');
     await exited;
+    throw error;
+  }
+}
+
+/** SIGTERM (Azurite saves its metadata), SIGKILL after 5 s. */
+async function terminate(spawned: Spawned): Promise<void> {
+  const child = spawned.child;
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await spawned.exited;
+    clearTimeout(timer);
+  }
+}
+
+export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
+  const accounts = options.accounts && options.accounts.length > 0 ? options.accounts : [{ name: DEVSTORE_ACCOUNT, key: DEVSTORE_KEY }];
+  const location = mkdtempSync(join(tmpdir(), 'offlineseed-azurite-'));
+  let output = '';
+  const log = (text: string): void => {
+    output += text;
+  };
+  let current: Spawned | undefined;
+  // If the test process ends without stop() (a crash in a hook), do not leave Azurite running.
+  const killOnExit = (): void => {
+    current?.child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  const cleanup = (): void => rmSync(location, { recursive: true, force: true });
+  try {
+    current = await spawnAzurite(options, accounts, location, 0, log);
+  } catch (error) {
+    process.removeListener('exit', killOnExit);
     cleanup();
     throw error;
   }
+  const origin = current.origin;
   const port = Number(new URL(origin).port);
   const find = (name?: string): StorageAccount => {
     const account = name === undefined ? accounts[0]! : accounts.find((a) => a.name === name);
@@ -121,7 +161,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     return account;
   };
   let stopped: Promise<void> | undefined;
-  return {
+  const azurite: Azurite = {
     origin,
     port,
     accounts,
@@ -132,20 +172,25 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     },
     endpointTemplate: `${origin}/{account}`,
     location,
-    process: child,
+    process: current.child,
     output: () => output,
+    halt: async () => {
+      if (current !== undefined) await terminate(current);
+    },
+    resume: async () => {
+      if (current !== undefined && current.child.exitCode === null && current.child.signalCode === null) return;
+      // Same port and location: clients keep their endpoint and find every blob committed before the halt.
+      current = await spawnAzurite(options, accounts, location, port, log);
+      azurite.process = current.child;
+    },
     stop: () => {
       stopped ??= (async () => {
         process.removeListener('exit', killOnExit);
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-          await exited;
-          clearTimeout(timer);
-        }
+        if (current !== undefined) await terminate(current);
         cleanup();
       })();
       return stopped;
     },
   };
+  return azurite;
 }

@@ -77,6 +77,7 @@ import {
 import type { TestCertificates } from './certs.ts';
 import { createVirtualClock, DAY_MS, type VirtualClock } from './clock.ts';
 import { decodeToken, mintToken } from './jwt.ts';
+import { FaultInjector } from './faultInjection.ts';
 import { defaultLocations, findLocation, shippingSite, type LocationResource } from './locations.ts';
 import { createTokenService, type ServicePrincipal, type TokenService } from './tokenService.ts';
 
@@ -190,6 +191,8 @@ export interface ImportExportEmulator {
   mintArmToken(tenantId?: string): string;
   /** Serves more routes on this origin (see ExtraRoutes). */
   addRoutes(routes: ExtraRoutes): void;
+  /** Fault tests: answer the next requests with 500, 503 or 429 (faultInjection.ts). */
+  faults: FaultInjector;
   stop(): Promise<void>;
 }
 
@@ -361,6 +364,7 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
   const authLog: AuthRecord[] = [];
   const events: EmulatorEvent[] = [];
   const extraRoutes: ExtraRoutes[] = [];
+  const faults = new FaultInjector();
   const iso = (ms: number): string => new Date(ms).toISOString();
   let origin = '';
 
@@ -681,6 +685,11 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
         return;
       }
       requests.push(entry);
+      const injected = faults.take(method, url.pathname);
+      if (injected !== undefined) {
+        entry.errorCode = injected.body.error.code;
+        return send(injected.status, injected.body, injected.headers);
+      }
       for (const routes of extraRoutes) {
         const answer = routes({ method, url, body: bodyText, headers: req.headers, authenticate: () => authenticate(req, method, url.pathname) });
         if (answer !== undefined) return send(answer.status, answer.body);
@@ -806,6 +815,7 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
     addRoutes: (routes) => {
       extraRoutes.push(routes);
     },
+    faults,
     mintArmToken: (tenantId = defaultTenant) => mintToken({ audience: 'https://management.azure.com/', tenantId, userPrincipalName: 'admin@contoso.example' }),
     stop: async () => {
       unsubscribe();
