@@ -1,6 +1,5 @@
 /**
- * The Microsoft.DataBox control plane through @azure/arm-databox 5.0.0, for customer-disk import { retryDelayMs } from '../azure/retryDelay.ts';
-import jobs
+ * The Microsoft.DataBox control plane through @azure/arm-databox 5.0.0, for customer-disk import jobs
  * (SKU DataBoxCustomerDisk). The client is pinned to api-version 2025-07-01 (the latest stable; 5.0.0
  * would default to 2022-12-01, reference databox.md §1.1, §7.11) and pointed at the cloud's ARM
  * endpoint, or at OFFLINESEED_DATABOX_ENDPOINT (the test world's emulator). Create, update and delete
@@ -10,6 +9,7 @@ import jobs
  */
 import { DataBoxManagementClient, type DataBoxCustomerDiskJobDetails, type JobResource } from '@azure/arm-databox';
 import { azureCloud } from '../azure/azureCloud.ts';
+import { retryDelayMs } from '../azure/retryDelay.ts';
 import { tokenCredential } from '../azure/azureCredentials.ts';
 import { armCall, isNotFound, translateArmError, type ArmAccessParams, type ArmService } from './armClient.ts';
 import type { JobTarget } from './target.ts';
