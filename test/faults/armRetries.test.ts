@@ -58,7 +58,8 @@ test('job.status answered 503 twice: retried with doubling waits, then the statu
   world.emulator.faults.failNext(2, 503, { method: 'GET', path: jobPath });
   const r = await run('job.status', { stagingPath: seed.staging }, { env });
   assert.is(r.exitCode, 0, JSON.stringify(r.errors) + r.stderr);
-  assert.is(r.results[0]!.state, 'Creating');
+  assert.is(r.results[0]!.state, 'Created');
+  assert.is(r.results[0]!.serviceState, 'Creating');
   const { seen, gaps } = attempts('GET', from);
   assert.equal(seen.slice(0, 3).map((s) => s.injected), [503, 503, undefined]);
   assertBackoff(gaps.slice(0, 2));
