@@ -24,7 +24,7 @@ import { createMd5Lanes } from './md5Lanes.ts';
 import type { CopyFile, VerifyFile, WorkerReply, WorkerRequest, WorkerSetup } from './workerMessages.ts';
 
 const setup = workerData as WorkerSetup;
-const lanes = createMd5Lanes(setup.windowBytes, setup.md5Backend);
+const lanes = createMd5Lanes(setup.windowBytes, setup.md5Backend, undefined, setup.md5Module);
 const windowBytes = Math.floor(lanes.dataBytes / BLOCK_SIZE) * BLOCK_SIZE;
 const window = Buffer.from(lanes.bytes.buffer, lanes.bytes.byteOffset + lanes.dataOffset, windowBytes);
 const cancelFlag = new Int32Array(setup.cancel);
