@@ -5,6 +5,9 @@
  *
  *   cp -a + sync        the reference: the copy is not done until it is on the drive (target: ours >= 0.9x)
  *   cp -a (no sync)     information: cp's "done" while the data may still sit in the page cache
+ *   cp -a + fsync       information: cp -a, then `sync FILE...` (fsync of each copied file), the
+ *                       durability ours gives; `sync` alone flushes every dirty page of the machine,
+ *                       other processes' too, which on a shared machine inflates the reference
  *   ours                offlineseed-engine drive.prepare with verify off, then sync (a no-op: ours
  *                       fsyncs every file before it is journalled)
  *   ours verify         drive.verify of the drive just written: reads everything back (O_DIRECT where
@@ -124,6 +127,7 @@ async function main(): Promise<number> {
   mkdirSync(work, { recursive: true });
   const cpSync: Series = { tool: 'cp -a + sync', runs: [] };
   const cpPlain: Series = { tool: 'cp -a (no sync)', runs: [] };
+  const cpFsync: Series = { tool: 'cp -a + fsync files', runs: [] };
   const ours: Series = { tool: 'ours (drive.prepare)', runs: [] };
   /** The engine's own copySeconds: the copy without process start, validation and closing. */
   const copyPhase: number[] = [];
@@ -151,6 +155,9 @@ async function main(): Promise<number> {
       await coldData();
       cpPlain.runs.push(await measure({ label: `cp-${r}`, argv: ['cp', '-a', repository, cpTarget], logDir, dropCaches: false }));
       await clean(cpTarget);
+      await coldData();
+      cpFsync.runs.push(await measure({ label: `cp-fsync-${r}`, argv: ['sh', '-c', `cp -a ${quote(repository)} ${quote(cpTarget)} && find ${quote(cpTarget)} -type f -exec sync {} +`], logDir, dropCaches: false }));
+      await clean(cpTarget);
 
       const drive = join(work, 'drive');
       await clean(drive);
@@ -176,7 +183,7 @@ async function main(): Promise<number> {
       if (verifyEvents.done !== 0 || verifyEvents.result?.['ok'] !== true) verify.failed = verifyEvents.error ?? 'verification failed';
       verify.runs.push(v);
       start.runs.push(await measure({ label: `start-${r}`, argv: engineShell(engine, versionRequest, false), logDir, dropCaches: false }));
-      log(`run ${r}/${repeat}: engine start ${start.runs.at(-1)!.seconds.toFixed(2)} s, cp -a + sync ${cpSync.runs.at(-1)!.seconds.toFixed(2)} s, cp -a ${cpPlain.runs.at(-1)!.seconds.toFixed(2)} s, ours ${m.seconds.toFixed(2)} s, verify ${v.seconds.toFixed(2)} s`);
+      log(`run ${r}/${repeat}: engine start ${start.runs.at(-1)!.seconds.toFixed(2)} s, cp -a + sync ${cpSync.runs.at(-1)!.seconds.toFixed(2)} s, cp -a ${cpPlain.runs.at(-1)!.seconds.toFixed(2)} s, cp -a + fsync files ${cpFsync.runs.at(-1)!.seconds.toFixed(2)} s, ours ${m.seconds.toFixed(2)} s, verify ${v.seconds.toFixed(2)} s`);
     }
   } finally {
     rmSync(join(staging, 'drives'), { recursive: true, force: true });
@@ -194,7 +201,7 @@ async function main(): Promise<number> {
   };
   const startRow = row('engine start', start, false);
   delete startRow.bytesProcessed; // no data: a fixed cost
-  const rows = [row(CASE, cpSync, true), row(CASE, cpPlain, false), row(CASE, ours, false), row(CASE_VERIFY, verify, false), startRow];
+  const rows = [row(CASE, cpSync, true), row(CASE, cpPlain, false), row(CASE, ours, false), row(CASE_VERIFY, verify, false), startRow, row(CASE, cpFsync, false)];
   const oursMbps = mbPerSecond(rows[2]!);
   rows[2]!.ratio = { ...(oursMbps === undefined || mbPerSecond(rows[0]!) === undefined ? {} : { value: oursMbps / mbPerSecond(rows[0]!)! }), target: TARGET };
   rows[1]!.ratio = mbPerSecond(rows[1]!) === undefined || mbPerSecond(rows[0]!) === undefined ? {} : { value: mbPerSecond(rows[1]!)! / mbPerSecond(rows[0]!)! };
@@ -202,6 +209,7 @@ async function main(): Promise<number> {
   const ratios: Ratio[] = [
     relativeRatio('drive.prepare throughput vs cp -a + sync', 'MB/s', oursMbps, mbPerSecond(rows[0]!), TARGET, canDrop ? 'cold page cache' : 'page cache not dropped'),
     relativeRatio('drive.prepare throughput vs cp -a without sync', 'MB/s', oursMbps, mbPerSecond(rows[1]!), undefined, 'cp may finish before its data is on the drive'),
+    relativeRatio('drive.prepare throughput vs cp -a + fsync of its files', 'MB/s', oursMbps, mbPerSecond(rows[5]!), undefined, 'the same durability as ours, without flushing other processes\' dirty pages'),
     relativeRatio('drive.prepare copy phase (engine copySeconds) vs cp -a + sync', 'MB/s', copyMbps, mbPerSecond(rows[0]!), undefined, `median copySeconds ${copyPhase.length === 0 ? '-' : median(copyPhase).toFixed(2)} s: without process start, validation, manifest and close`),
     relativeRatio('drive.verify read-back vs cp -a + sync', 'MB/s', mbPerSecond(rows[3]!), mbPerSecond(rows[0]!), undefined, 'reported on its own'),
   ];
