@@ -9,6 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { CancelledError, fromSystemError, OfflineSeedError } from '../protocol/errors.ts';
 import { startWorker } from '../runtime/startWorker.ts';
 import { BLOCK_SIZE } from './driveNames.ts';
+import { compiledMd5Module } from './md5Lanes.ts';
 import type { CopyFile, VerifyFile, WorkerReply, WorkerRequest, WorkerSetup } from './workerMessages.ts';
 
 export interface CopierOptions {
@@ -67,11 +68,14 @@ export class DriveWorkers {
   constructor(options: CopierOptions = {}) {
     this.windowBytes = Math.ceil((options.windowBytes ?? DEFAULT_WINDOW_BYTES) / BLOCK_SIZE) * BLOCK_SIZE;
     this.threads = options.threads ?? defaultThreads();
+    const md5Backend = options.md5Backend ?? 'simd';
+    const md5Module = md5Backend === 'simd' ? compiledMd5Module() : undefined;
     const setup: WorkerSetup = {
       windowBytes: this.windowBytes,
       sync: options.sync ?? true,
       directIo: options.directIo ?? true,
-      md5Backend: options.md5Backend ?? 'simd',
+      md5Backend,
+      ...(md5Module === undefined ? {} : { md5Module }),
       cancel: this.cancel,
     };
     for (let i = 0; i < this.threads; i++) {

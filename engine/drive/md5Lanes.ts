@@ -369,11 +369,22 @@ function compile(options: Md5x4Options): { webAssembly: WebAssemblyApi; module: 
 }
 
 /**
- * Lanes with a data area of at least dataBytes. The SIMD backend is checked against node:crypto on
- * first use in each thread, so a miscompiled module can never produce a wrong manifest hash.
+ * The compiled module (a WebAssembly.Module), or undefined without SIMD. Worker threads take it in
+ * their workerData: a module crosses threads without being built and compiled again (building its
+ * bytes costs ~15 ms of a cold thread's time, paid once instead of once per worker).
  */
-export function createMd5Lanes(dataBytes: number, prefer: 'simd' | 'node' = 'simd', options: Md5x4Options = DEFAULT_OPTIONS): Md5Lanes {
-  const wasm = prefer === 'simd' ? compile(options) : null;
+export function compiledMd5Module(options: Md5x4Options = DEFAULT_OPTIONS): object | undefined {
+  return compile(options)?.module;
+}
+
+/**
+ * Lanes with a data area of at least dataBytes; `module` is compiledMd5Module's from another thread,
+ * for the same options. The SIMD backend is checked against node:crypto on first use in each thread,
+ * so a miscompiled module can never produce a wrong manifest hash.
+ */
+export function createMd5Lanes(dataBytes: number, prefer: 'simd' | 'node' = 'simd', options: Md5x4Options = DEFAULT_OPTIONS, module?: object): Md5Lanes {
+  const webAssembly = Reflect.get(globalThis, 'WebAssembly') as WebAssemblyApi | undefined;
+  const wasm = prefer !== 'simd' ? null : module !== undefined && webAssembly !== undefined ? { webAssembly, module } : compile(options);
   if (wasm !== null) {
     const lanes = new SimdLanes(dataBytes, options.groups, wasm.webAssembly, wasm.module);
     if (selfTest(lanes)) return lanes;

@@ -72,11 +72,10 @@ const ID = /^[0-9a-f]{64}$/;
 
 /** The staged repository's files, in the order they go to drives. */
 export async function seedInventory(repository: string, shape: Shape): Promise<SourceFile[]> {
-  const out: SourceFile[] = [];
-  const add = async (path: string, sha256?: string): Promise<void> => {
+  const stat = async (path: string, sha256?: string): Promise<SourceFile | undefined> => {
     const source = join(repository, ...path.split('/'));
     const st = await fs.stat(source);
-    if (st.isFile()) out.push(sourceFile(shape, source, path, st.size, sha256));
+    return st.isFile() ? sourceFile(shape, source, path, st.size, sha256) : undefined;
   };
   const list = async (dir: string): Promise<string[]> => {
     try {
@@ -86,17 +85,28 @@ export async function seedInventory(repository: string, shape: Shape): Promise<S
       throw error;
     }
   };
-  await add('config');
-  for (const dir of ['keys', 'snapshots', 'index']) for (const name of await list(dir)) await add(`${dir}/${name}`, name);
+  /** A folder's files in name order; their stats all in flight at once. */
+  const folder = async (dir: string): Promise<(SourceFile | undefined)[]> => Promise.all((await list(dir)).map((name) => stat(`${dir}/${name}`, name)));
   let sub: string[] = [];
   try {
     sub = (await fs.readdir(join(repository, 'data'))).filter((d) => /^[0-9a-f]{2}$/.test(d)).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  for (const d of sub) for (const name of await list(`data/${d}`)) await add(`data/${d}/${name}`, name);
-  return out;
+  // Folders are read several at a time (one after the other, the listing of a cold multi-terabyte
+  // repository waits on the disk once per folder and once per file); the order stays the same.
+  const folders = ['keys', 'snapshots', 'index', ...sub.map((d) => `data/${d}`)];
+  const listed: (SourceFile | undefined)[][] = new Array<(SourceFile | undefined)[]>(folders.length);
+  let next = 0;
+  const lister = async (): Promise<void> => {
+    for (let i = next++; i < folders.length; i = next++) listed[i] = await folder(folders[i]!);
+  };
+  const [config] = await Promise.all([stat('config'), ...Array.from({ length: INVENTORY_CONCURRENCY }, lister)]);
+  return [config, ...listed.flat()].filter((f): f is SourceFile => f !== undefined);
 }
+
+/** Folders listed at once by seedInventory: enough to keep a disk's queue busy. */
+const INVENTORY_CONCURRENCY = 8;
 
 function badName(path: string, problem: string): OfflineSeedError {
   return new OfflineSeedError('OfflineSeed.InvalidFileName', 'InvalidArgument', `params.source: ${path} cannot go to an import drive: its name ${problem}`, {

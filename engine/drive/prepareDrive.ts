@@ -126,7 +126,8 @@ interface Setup {
   includeBitLockerKeyPath?: string;
   verify: boolean;
   force: boolean;
-  threads?: number;
+  /** The run's copy and verify workers (none for -WhatIf). */
+  workers?: DriveWorkers;
 }
 
 function within(child: string, parent: string): boolean {
@@ -288,7 +289,6 @@ async function validate(params: DrivePrepareParams, events: EventSink): Promise<
   if (descriptor !== undefined) setup.descriptor = descriptor;
   if (params.bitLockerKey !== undefined) setup.bitLockerKey = params.bitLockerKey;
   if (params.includeBitLockerKeyPath !== undefined) setup.includeBitLockerKeyPath = resolve(params.includeBitLockerKeyPath);
-  if (params.threads !== undefined) setup.threads = params.threads;
   return setup;
 }
 
@@ -436,8 +436,21 @@ function fullDrive(error: unknown, driveRoot: string): OfflineSeedError | undefi
 
 async function prepareDriveUnguarded(params: DrivePrepareParams, context: PrepareContext): Promise<DriveResult | undefined> {
   const started = Date.now();
+  // The workers start first: their start-up (a Node isolate each, WebAssembly compiled) then overlaps
+  // validation and the session's bookkeeping instead of delaying the first byte copied, and the same
+  // workers copy, verify and repair.
+  const workers = context.dryRun ? undefined : new DriveWorkers(params.threads === undefined ? {} : { threads: params.threads });
+  try {
+    return await prepareWith(params, context, started, workers);
+  } finally {
+    await workers?.close();
+  }
+}
+
+async function prepareWith(params: DrivePrepareParams, context: PrepareContext, started: number, workers: DriveWorkers | undefined): Promise<DriveResult | undefined> {
   const { events } = context;
   const setup = await validate(params, events);
+  if (workers !== undefined) setup.workers = workers;
   const unlockedSession = await readSession(setup.sessionFile);
   const role = await roleOf(setup, unlockedSession);
   const key = await resolveKey(setup, role, events);
@@ -617,7 +630,7 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
     if (fill.taken.length > 0) {
       const dirs = new Set(fill.taken.map((f) => dirname(absoluteOnDrive(setup.driveRoot, f.filePath))));
       for (const dir of dirs) await fs.mkdir(dir, { recursive: true });
-      const workers = new DriveWorkers({ ...(setup.threads === undefined ? {} : { threads: setup.threads }) });
+      const workers = workersOf(setup);
       const progress = new ByteProgress(events, 1, `Copying to drive ${setup.driveId}`, totalToCopy, fill.taken.length);
       workers.onProgress = (bytes) => progress.addBytes(bytes);
       const byTarget = new Map<string, SourceFile>();
@@ -637,8 +650,8 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
           progress.fileDone(f.filePath);
         }, signal);
       } finally {
+        workers.onProgress = () => undefined;
         await journal.sync();
-        await workers.close();
       }
       for (const dir of dirs) await syncDirectory(dir);
       await syncDirectory(sessionRoot);
@@ -795,14 +808,14 @@ async function verifyDriveState(setup: Setup, state: JournalState, closed: Close
   const problems = [...manifest.problems];
   problems.push(...await checkReferencedFiles(setup.driveRoot, state.meta.map((m) => ({ path: m.filePath, hash: m.hash }))));
   const files = expectedFiles(setup, state).filter((f) => only === undefined || only.has(f.filePath));
-  const workers = new DriveWorkers({ ...(setup.threads === undefined ? {} : { threads: setup.threads }) });
-  try {
-    const outcome = await verifyFiles(workers, setup.driveRoot, files, context.events, context.signal, `Verifying drive ${setup.driveId}`);
-    problems.push(...outcome.problems);
-    return { problems, directRead: outcome.directRead };
-  } finally {
-    await workers.close();
-  }
+  const outcome = await verifyFiles(workersOf(setup), setup.driveRoot, files, context.events, context.signal, `Verifying drive ${setup.driveId}`);
+  problems.push(...outcome.problems);
+  return { problems, directRead: outcome.directRead };
+}
+
+function workersOf(setup: Setup): DriveWorkers {
+  if (setup.workers === undefined) throw new Error('internal: drive workers are started for every run but -WhatIf');
+  return setup.workers;
 }
 
 function verifyFailed(setup: Setup, problems: readonly VerifyProblem[]): OfflineSeedError {
@@ -871,7 +884,7 @@ async function repairFiles(setup: Setup, state: JournalState, damaged: ReadonlyS
     }
     return { source: source.source, temp: join(tempDir, `repair-${i}-${process.pid}`), target: absoluteOnDrive(setup.driveRoot, r.filePath), length: r.length };
   });
-  const workers = new DriveWorkers({ ...(setup.threads === undefined ? {} : { threads: setup.threads }) });
+  const workers = workersOf(setup);
   let bytes = 0;
   try {
     await workers.copy(batchesOf(copies, workers.windowBytes), async (file, md5) => {
@@ -885,7 +898,6 @@ async function repairFiles(setup: Setup, state: JournalState, damaged: ReadonlyS
       bytes += record.length;
     }, context.signal);
   } finally {
-    await workers.close();
     await fs.rmdir(tempDir).catch(() => undefined);
   }
   return bytes;

@@ -8,6 +8,8 @@ export interface WorkerSetup {
   /** Verify with direct reads (O_DIRECT) where the platform and file system take them. */
   directIo: boolean;
   md5Backend: 'simd' | 'node';
+  /** The SIMD MD5 module compiled once by the main thread (a WebAssembly.Module), when there is SIMD. */
+  md5Module?: object;
   /** Int32Array(1) over it: non-zero = cancel. */
   cancel: SharedArrayBuffer;
 }
