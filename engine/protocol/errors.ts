@@ -62,7 +62,12 @@ export function fromSystemError(error: unknown, targetObject?: string): OfflineS
     case 'EPERM':
       return new OfflineSeedError('OfflineSeed.AccessDenied', 'PermissionDenied', `Access denied: ${target ?? ''}`.trim(), { ...details, cause: error });
     case 'ENOENT':
+    case 'ENOTDIR':
       return new OfflineSeedError('OfflineSeed.PathNotFound', 'ObjectNotFound', `Not found: ${target ?? ''}`.trim(), { ...details, cause: error });
+    case 'ENAMETOOLONG':
+      return new OfflineSeedError('OfflineSeed.PathTooLong', 'InvalidArgument', `Path or file name too long: ${(target ?? '').slice(0, 200)}`.trim(), { ...details, cause: error });
+    case 'EISDIR':
+      return new OfflineSeedError('OfflineSeed.PathIsFolder', 'InvalidArgument', `A folder where a file was expected: ${target ?? ''}`.trim(), { ...details, cause: error });
     case 'EROFS':
       return new OfflineSeedError('OfflineSeed.ReadOnlyLocation', 'PermissionDenied', `Read-only file system: ${target ?? ''}`.trim(), { ...details, cause: error });
     case 'EIO':

@@ -20,6 +20,7 @@ import { expectedBlobs, type ExpectedBlob } from './expectedBlobs.ts';
 import { resolvePassword, type PasswordParams } from './password.ts';
 import { readDescriptor, writeDescriptor, type SeedDescriptor } from './seedDescriptor.ts';
 import { readServiceLogs } from './serviceLogs.ts';
+import { containerNameProblem } from './azureNames.ts';
 
 export interface CompleteParams extends PasswordParams, AzureAccessParams {
   stagingPath: string;
@@ -86,6 +87,12 @@ async function expectedFromStaging(stagingPath: string, d: SeedDescriptor): Prom
 
 export async function completeSeed(params: CompleteParams, context: { events: EventSink; signal: AbortSignal }): Promise<CompleteOutcome> {
   const started = Date.now();
+  if (params.diagnosticsContainer !== undefined) {
+    const problem = containerNameProblem(params.diagnosticsContainer);
+    if (problem !== undefined) {
+      throw new OfflineSeedError('OfflineSeed.InvalidContainerName', 'InvalidArgument', `params.diagnosticsContainer: "${params.diagnosticsContainer}" ${problem}`, { targetObject: 'params.diagnosticsContainer' });
+    }
+  }
   const stagingPath = resolve(params.stagingPath);
   const d = await readDescriptor(stagingPath);
   if (d === undefined) throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${stagingPath} (no offlineseed.json)`, { targetObject: stagingPath });
