@@ -72,6 +72,15 @@ export function fromSystemError(error: unknown, targetObject?: string): OfflineS
       return new OfflineSeedError('OfflineSeed.ReadOnlyLocation', 'PermissionDenied', `Read-only file system: ${target ?? ''}`.trim(), { ...details, cause: error });
     case 'EIO':
       return new OfflineSeedError('OfflineSeed.IOError', 'ReadError', `I/O error: ${target ?? ''}`.trim(), { ...details, cause: error });
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      // A network call outside the retrying clients: still a connection error, not an internal one.
+      return new OfflineSeedError('OfflineSeed.NetworkUnavailable', 'ConnectionError', `The network call failed (${code}); check the connection and run the same command again.`, { cause: error });
     default:
       return undefined;
   }

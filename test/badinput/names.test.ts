@@ -15,6 +15,7 @@ import { runEngine } from '../helpers/engine.ts';
 import { RESTIC_PASSWORD } from '../helpers/fixtures.ts';
 import { bitLockerKey, MiB, resultOf, stageSeed, type StagedSeed } from '../drive/fixtures.ts';
 import { describedCommands } from './describe.ts';
+import { PATH_LIKE, type DescribedCommand } from './generate.ts';
 import { CONCURRENCY, OFFLINE_ENV, pool, refusalProblems, request, runRaw, snapshot, snapshotChanges } from './harness.ts';
 
 const work = mkdtempSync('/var/tmp/offlineseed-badinput-names-');
@@ -86,10 +87,14 @@ const table: Record<string, { base: () => Params; cases: [string, Params | (() =
       ['a BitLocker key with a trailing newline', { bitLockerKey: `${KEY}\n` }, 'OfflineSeed.InvalidBitLockerKey', 2],
       ['a BitLocker key with an empty group', { bitLockerKey: [...groups.slice(0, 7), ''].join('-') }, 'OfflineSeed.InvalidBitLockerKey', 2],
       ['an empty BitLocker key', { bitLockerKey: '' }, 'OfflineSeed.InvalidBitLockerKey', 2],
+      ['a journal path through a file', () => ({ journalPath: join(prepared, 'offlineseed.json', 'j.jrn') }), 'OfflineSeed.InvalidJournalPath', 2],
+      ['a journal path that is a folder', () => ({ journalPath: home }), 'OfflineSeed.InvalidJournalPath', 2],
+      ['a key export path through a file', () => ({ includeBitLockerKeyPath: join(prepared, 'offlineseed.json', 'key.txt') }), 'OfflineSeed.InvalidKeyPath', 2],
+      ['a key export path with a 300-character name', () => ({ includeBitLockerKeyPath: join(work, 'k'.repeat(300)) }), 'OfflineSeed.InvalidKeyPath', 2],
     ],
   },
   'drive.verify': {
-    base: () => ({ driveRoot: drive }),
+    base: () => ({ driveRoot: drive, driveId: 'NAMES-1', stagingPath: prepared }),
     cases: [
       ['a drive id ../evil', { driveId: '../evil' }, 'OfflineSeed.InvalidDriveId', 2],
       ['a drive id ..', { driveId: '..' }, 'OfflineSeed.InvalidDriveId', 2],
@@ -182,6 +187,37 @@ function copyOf(name: string): string {
   return staging;
 }
 
+/**
+ * Paths the file system refuses, in every path parameter the engine describes (rotating): one through a
+ * regular file (ENOTDIR), one with a 300-character name (ENAMETOOLONG), a folder where a file is
+ * expected (EISDIR). Any stable errorId, exit 1 or 2: never an internal error, never a write.
+ */
+function pathCases(commands: readonly DescribedCommand[]): { command: string; c: NameCase }[] {
+  const variants: [string, () => string][] = [
+    ['a path through a file', () => join(prepared, 'offlineseed.json', 'x')],
+    ['a path with a 300-character name', () => join(work, 'y'.repeat(300), 'x')],
+    ['a folder where a file may be expected', () => home],
+  ];
+  let n = 0;
+  return commands.flatMap((described) => {
+    const entry = table[described.command];
+    if (entry === undefined || typeof entry === 'string') return [];
+    const local = typeof entry.base().repository === 'string' && !String(entry.base().repository).startsWith('azure://');
+    // A service principal's certificate is not read for a local repository.
+    const used = (name: string): boolean => PATH_LIKE.test(name) && !(local && name === 'clientCertificatePath');
+    return Object.entries(described.params.properties ?? {}).filter(([name]) => used(name)).map(([name, schema]) => {
+      const [what, value] = variants[n++ % variants.length]!;
+      return {
+        command: described.command,
+        c: {
+          what: `${name}: ${what}`, errorId: '', exitCode: -1,
+          params: (): Params => ({ ...entry.base(), [name]: schema.type === 'array' ? [value()] : value() }),
+        },
+      };
+    });
+  });
+}
+
 function expand(): { command: string; c: NameCase }[] {
   return Object.entries(table).flatMap(([command, entry]) => typeof entry === 'string' ? [] : entry.cases.map(([what, change, errorId, exitCode]) => ({
     command,
@@ -222,20 +258,23 @@ test.before(async () => {
       logLevel: 'Verbose', backupDriveManifest: false, driveIds: ['NAMES-1'], createdAt: new Date().toISOString(), recordedAt: new Date().toISOString(),
     },
   }, null, 2));
-  described = (await describedCommands()).map((c) => c.command);
-  const cases = expand().map(({ command, c }) => ({ command, c, params: c.params() }));
+  const commands = await describedCommands();
+  described = commands.map((c) => c.command);
+  const cases = [...expand(), ...pathCases(commands)].map(({ command, c }) => ({ command, c, params: c.params() }));
   const before = snapshot([work]);
   const started = Date.now();
   await pool(cases, CONCURRENCY, async ({ command, c, params }) => {
     const run = await runRaw(request(command, params), { env: { ...OFFLINE_ENV, ...env }, command, timeoutMs: 60_000 });
-    const problems = refusalProblems(run, { exitCode: c.exitCode, errorId: c.errorId });
+    const problems = c.exitCode === -1
+      ? refusalProblems(run, { exitCode: [1, 2], errorId: /^OfflineSeed\.[A-Za-z]+$/ })
+      : refusalProblems(run, { exitCode: c.exitCode, errorId: c.errorId });
     for (const secret of [RESTIC_PASSWORD, KEY, String(params.bitLockerKey ?? KEY), azureAccess.storageAccountKey]) {
       if (secret.length >= 8 && run.stdout.includes(secret)) problems.push('a secret was printed');
     }
     if (problems.length > 0) failures.push(`${command}: ${c.what}: ${problems.join('; ')}`);
   });
   writes = snapshotChanges(before, snapshot([work]));
-  console.log(`${cases.length} bad names in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${cases.length} bad names and paths in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
 
 test('every command the engine describes is in the table (with cases, or the reason it has none)', () => {
