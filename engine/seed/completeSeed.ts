@@ -8,12 +8,13 @@
  * and the seed marked complete. Idempotent: a second run finds nothing to repair.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AzureBackend } from '../blob/azureBackend.ts';
 import type { EventSink } from '../protocol/eventSink.ts';
 import { CancelledError, OfflineSeedError } from '../protocol/errors.ts';
 import type { FileHandle, FileType } from '../repo/backend/backend.ts';
+import { LocalBackend } from '../repo/backend/localBackend.ts';
 import { Repository } from '../repo/repository.ts';
 import { openAzureBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
 import { expectedBlobs, type ExpectedBlob } from './expectedBlobs.ts';
@@ -103,6 +104,10 @@ export async function completeSeed(params: CompleteParams, context: { events: Ev
     });
   }
   const password = resolvePassword(params);
+  // The password opens the staged copy first: a wrong one must fail before the container is listed,
+  // let alone repaired (repairs replace blobs; the cloud repository is only opened at the end).
+  const stagedRepository = join(stagingPath, d.repository ?? 'repository');
+  if (existsSync(join(stagedRepository, 'config'))) await Repository.open(new LocalBackend(stagedRepository), password);
   const hasDrives = (d['drives'] as { sessionId?: string } | undefined)?.sessionId !== undefined;
   const expected = hasDrives ? await expectedBlobs(stagingPath, d) : await expectedFromStaging(stagingPath, d);
   const backend = openAzureBackend({ account: d.storageAccount, container: d.container, prefix: d.prefix }, params);

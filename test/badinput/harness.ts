@@ -118,7 +118,7 @@ const STACK_PATTERNS: RegExp[] = [
  * event (the last before done) with a stable id, no result, valid event lines only, no stack trace, and
  * nothing on stderr. Returns the problems found (empty when the run is right).
  */
-export function refusalProblems(run: RawRun, expect: { exitCode: number | readonly number[]; errorId?: string | RegExp; onlyErrorAndDone?: boolean }): string[] {
+export function refusalProblems(run: RawRun, expect: { exitCode: number | readonly number[]; errorId?: string | RegExp; onlyErrorAndDone?: boolean; resultAllowed?: boolean }): string[] {
   const problems: string[] = [];
   const codes = typeof expect.exitCode === 'number' ? [expect.exitCode] : expect.exitCode;
   if (run.timedOut) problems.push('timed out');
@@ -138,7 +138,7 @@ export function refusalProblems(run: RawRun, expect: { exitCode: number | readon
   const done = run.events.at(-1);
   if (done?.type !== 'done' || done.exitCode !== run.exitCode) problems.push(`last event is not done with the exit code: ${JSON.stringify(done)?.slice(0, 200)}`);
   if (run.events.at(-2) !== last) problems.push('the terminating error is not the event before done');
-  if (run.events.some((e) => e.type === 'result')) problems.push('a result was emitted');
+  if (expect.resultAllowed !== true && run.events.some((e) => e.type === 'result')) problems.push('a result was emitted');
   if (expect.onlyErrorAndDone === true && run.events.length !== 2) problems.push(`${run.events.length} events, expected error and done only: ${run.events.map((e) => e.type).join(',')}`);
   for (const pattern of STACK_PATTERNS) if (pattern.test(run.stdout)) problems.push(`stdout matches ${pattern}: ${run.stdout.slice(0, 400)}`);
   if (run.stderr !== '') problems.push(`stderr: ${run.stderr.slice(0, 400)}`);
