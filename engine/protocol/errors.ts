@@ -48,7 +48,17 @@ export function invalidRequest(message: string, targetObject?: string): OfflineS
 
 /** Node system errors (ENOENT, EACCES, ENOSPC, ...) mapped to stable ids, so a full disk reads as one. */
 export function fromSystemError(error: unknown, targetObject?: string): OfflineSeedError | undefined {
-  if (!(error instanceof Error) || !('code' in error)) return undefined;
+  if (!(error instanceof Error)) return undefined;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (error.name === 'RestError' && (status === 401 || status === 403)) {
+    // A storage call outside the backend's own mapping; the URL (which may carry a SAS) is never shown.
+    return new OfflineSeedError('OfflineSeed.StorageAccessDenied', 'PermissionDenied', `The storage service refused the credential (${status} ${String((error as { code?: unknown }).code ?? '')})`.trim(), {
+      ...(targetObject === undefined ? {} : { targetObject }),
+      cause: error,
+      recommendedAction: 'Give a credential with access to the container: a storage account key, a SAS with the needed permissions, or an Entra identity with a Storage Blob Data role.',
+    });
+  }
+  if (!('code' in error)) return undefined;
   const code = String((error as NodeJS.ErrnoException).code);
   const target = targetObject ?? (error as NodeJS.ErrnoException).path;
   const details = target === undefined ? {} : { targetObject: target };

@@ -118,11 +118,12 @@ export async function completeSeed(params: CompleteParams, context: { events: Ev
   for await (const blob of container.listBlobsFlat({ prefix: d.prefix === '' ? undefined : `${d.prefix}/` })) {
     present.set(blob.name, blob.properties.contentLength ?? 0);
   }
-  const { failures, logsRead } = await readServiceLogs(
+  const { failures, logsRead, unreadable } = await readServiceLogs(
     backend.containerClient(params.diagnosticsContainer ?? (d['job'] as { diagnosticsPath?: string } | undefined)?.diagnosticsPath ?? 'waimportexport'),
     backend.containerClient('databoxcopylog'),
     d.jobName,
   );
+  for (const u of unreadable) context.events.log('warning', `The import service's logs in container ${u} could not be read with the credential given; every blob is verified without them.`);
   for (const f of failures) context.events.log('verbose', `the import service reported ${f.blobPath}: ${f.status} (${f.log})`);
   const reported = new Set(failures.map((f) => (f.blobPath.startsWith(containerPrefix) ? f.blobPath.slice(containerPrefix.length) : f.blobPath)));
 
