@@ -199,12 +199,19 @@ function pathCases(commands: readonly DescribedCommand[]): { command: string; c:
     ['a folder where a file may be expected', () => home],
   ];
   let n = 0;
+  // Files read through one shared helper (credentials, publish settings, password, profile): once.
+  const shared = new Set(['clientCertificatePath', 'publishSettingsFile', 'passwordFile', 'profilePath']);
+  const done = new Set<string>();
   return commands.flatMap((described) => {
     const entry = table[described.command];
     if (entry === undefined || typeof entry === 'string') return [];
     const local = typeof entry.base().repository === 'string' && !String(entry.base().repository).startsWith('azure://');
     // A service principal's certificate is not read for a local repository.
-    const used = (name: string): boolean => PATH_LIKE.test(name) && !(local && name === 'clientCertificatePath');
+    const used = (name: string): boolean => {
+      if (!PATH_LIKE.test(name) || (local && name === 'clientCertificatePath') || done.has(name)) return false;
+      if (shared.has(name)) done.add(name);
+      return true;
+    };
     return Object.entries(described.params.properties ?? {}).filter(([name]) => used(name)).map(([name, schema]) => {
       const [what, value] = variants[n++ % variants.length]!;
       return {
