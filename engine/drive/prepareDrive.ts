@@ -17,6 +17,7 @@
  * root and drive id and the same session id, continues the session. -WhatIf (dryRun) stops after
  * validation and prints the plan: how many drives of this capacity, what goes on each.
  */
+import { newFileLocationProblem } from '../fs/fileLocation.ts';
 import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { engineVersion } from '../engineInfo.ts';
@@ -254,8 +255,15 @@ async function validate(params: DrivePrepareParams, events: EventSink): Promise<
   if (within(journalPath, driveRoot)) {
     throw invalid('OfflineSeed.JournalOnDrive', `params.journalPath: ${journalPath} lies on the drive; a journal must be kept off the drive it describes`, journalPath);
   }
+  // Before the session records the journal's place: a path no file can take would otherwise be kept.
+  const journalProblem = await newFileLocationProblem(journalPath);
+  if (journalProblem !== undefined) throw invalid('OfflineSeed.InvalidJournalPath', `params.journalPath: ${journalProblem}`, journalPath);
   if (params.includeBitLockerKeyPath !== undefined && within(resolve(params.includeBitLockerKeyPath), driveRoot)) {
     throw invalid('OfflineSeed.KeyOnDrive', 'params.includeBitLockerKeyPath: the BitLocker key must never be written to the drive it unlocks', params.includeBitLockerKeyPath);
+  }
+  if (params.includeBitLockerKeyPath !== undefined) {
+    const problem = await newFileLocationProblem(resolve(params.includeBitLockerKeyPath));
+    if (problem !== undefined) throw invalid('OfflineSeed.InvalidKeyPath', `params.includeBitLockerKeyPath: ${problem}`, params.includeBitLockerKeyPath);
   }
 
   const metaFiles: MetaFile[] = [];

@@ -62,7 +62,17 @@ export function noSpaceIn(location: string, what: string, cause: unknown): Offli
 
 /** Node system errors (ENOENT, EACCES, ENOSPC, ...) mapped to stable ids, so a full disk reads as one. */
 export function fromSystemError(error: unknown, targetObject?: string): OfflineSeedError | undefined {
-  if (!(error instanceof Error) || !('code' in error)) return undefined;
+  if (!(error instanceof Error)) return undefined;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (error.name === 'RestError' && (status === 401 || status === 403)) {
+    // A storage call outside the backend's own mapping; the URL (which may carry a SAS) is never shown.
+    return new OfflineSeedError('OfflineSeed.StorageAccessDenied', 'PermissionDenied', `The storage service refused the credential (${status} ${String((error as { code?: unknown }).code ?? '')})`.trim(), {
+      ...(targetObject === undefined ? {} : { targetObject }),
+      cause: error,
+      recommendedAction: 'Give a credential with access to the container: a storage account key, a SAS with the needed permissions, or an Entra identity with a Storage Blob Data role.',
+    });
+  }
+  if (!('code' in error)) return undefined;
   const code = String((error as NodeJS.ErrnoException).code);
   const target = targetObject ?? (error as NodeJS.ErrnoException).path;
   const details = target === undefined ? {} : { targetObject: target };
@@ -76,11 +86,25 @@ export function fromSystemError(error: unknown, targetObject?: string): OfflineS
     case 'EPERM':
       return new OfflineSeedError('OfflineSeed.AccessDenied', 'PermissionDenied', `Access denied: ${target ?? ''}`.trim(), { ...details, cause: error });
     case 'ENOENT':
+    case 'ENOTDIR':
       return new OfflineSeedError('OfflineSeed.PathNotFound', 'ObjectNotFound', `Not found: ${target ?? ''}`.trim(), { ...details, cause: error });
+    case 'ENAMETOOLONG':
+      return new OfflineSeedError('OfflineSeed.PathTooLong', 'InvalidArgument', `Path or file name too long: ${(target ?? '').slice(0, 200)}`.trim(), { ...details, cause: error });
+    case 'EISDIR':
+      return new OfflineSeedError('OfflineSeed.PathIsFolder', 'InvalidArgument', `A folder where a file was expected: ${target ?? ''}`.trim(), { ...details, cause: error });
     case 'EROFS':
       return new OfflineSeedError('OfflineSeed.ReadOnlyLocation', 'PermissionDenied', `Read-only file system: ${target ?? ''}`.trim(), { ...details, cause: error });
     case 'EIO':
       return new OfflineSeedError('OfflineSeed.IOError', 'ReadError', `I/O error: ${target ?? ''}`.trim(), { ...details, cause: error });
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      // A network call outside the retrying clients: still a connection error, not an internal one.
+      return new OfflineSeedError('OfflineSeed.NetworkUnavailable', 'ConnectionError', `The network call failed (${code}); check the connection and run the same command again.`, { cause: error });
     default:
       return undefined;
   }

@@ -10,6 +10,7 @@ import { LocalBackend } from './backend/localBackend.ts';
 import { azureCloud, blobEndpoint, type AzureEnvironmentName } from '../azure/azureCloud.ts';
 import { tokenCredential, type AzureAuthParams } from '../azure/azureCredentials.ts';
 import { AzureBackend, type AccessTier } from '../blob/azureBackend.ts';
+import { blobPrefixProblem, containerNameProblem, storageAccountProblem } from '../seed/azureNames.ts';
 
 export interface AzureLocation {
   account: string;
@@ -54,7 +55,29 @@ export function openBackend(repository: string, access: AzureAccessParams = {}):
   return new LocalBackend(localRepositoryPath(repository));
 }
 
+/**
+ * The account becomes a host name and the container and prefix a URL path: an account such as
+ * "evil.example?" would send the key or token to another host, and a ".." segment would reach another
+ * container once the URL is normalised. So all three are checked before any request is made.
+ */
+export function assertAzureLocation(location: AzureLocation): void {
+  const where = `azure://${location.account}/${location.container}/${location.prefix}`;
+  const refuse = (what: string, value: string, problem: string): never => {
+    throw new OfflineSeedError(`OfflineSeed.Invalid${what}`, 'InvalidArgument', `${where}: "${value}" ${problem}`, {
+      targetObject: where,
+      recommendedAction: 'Give the repository as azure://<account>/<container>/<prefix>, with the names Azure allows.',
+    });
+  };
+  const accountProblem = storageAccountProblem(location.account);
+  if (accountProblem !== undefined) refuse('StorageAccountName', location.account, `(storage account) ${accountProblem}`);
+  const containerProblem = ['$root', '$web'].includes(location.container) ? undefined : containerNameProblem(location.container);
+  if (containerProblem !== undefined) refuse('ContainerName', location.container, `(container) ${containerProblem}`);
+  const prefixProblem = blobPrefixProblem(location.prefix);
+  if (prefixProblem !== undefined) refuse('BlobPrefix', location.prefix, `(blob prefix) ${prefixProblem}`);
+}
+
 export function openAzureBackend(location: AzureLocation, access: AzureAccessParams, extra: { dataTier?: AccessTier } = {}): AzureBackend {
+  assertAzureLocation(location);
   const cloud = azureCloud(access.environment);
   const credential = access.storageAccountKey !== undefined
     ? { kind: 'key' as const, key: access.storageAccountKey }

@@ -8,18 +8,20 @@
  * and the seed marked complete. Idempotent: a second run finds nothing to repair.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AzureBackend } from '../blob/azureBackend.ts';
 import type { EventSink } from '../protocol/eventSink.ts';
 import { CancelledError, OfflineSeedError } from '../protocol/errors.ts';
 import type { FileHandle, FileType } from '../repo/backend/backend.ts';
+import { LocalBackend } from '../repo/backend/localBackend.ts';
 import { Repository } from '../repo/repository.ts';
 import { openAzureBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
 import { expectedBlobs, type ExpectedBlob } from './expectedBlobs.ts';
 import { resolvePassword, type PasswordParams } from './password.ts';
 import { readDescriptor, writeDescriptor, type SeedDescriptor } from './seedDescriptor.ts';
 import { readServiceLogs } from './serviceLogs.ts';
+import { containerNameProblem } from './azureNames.ts';
 
 export interface CompleteParams extends PasswordParams, AzureAccessParams {
   stagingPath: string;
@@ -86,6 +88,12 @@ async function expectedFromStaging(stagingPath: string, d: SeedDescriptor): Prom
 
 export async function completeSeed(params: CompleteParams, context: { events: EventSink; signal: AbortSignal }): Promise<CompleteOutcome> {
   const started = Date.now();
+  if (params.diagnosticsContainer !== undefined) {
+    const problem = containerNameProblem(params.diagnosticsContainer);
+    if (problem !== undefined) {
+      throw new OfflineSeedError('OfflineSeed.InvalidContainerName', 'InvalidArgument', `params.diagnosticsContainer: "${params.diagnosticsContainer}" ${problem}`, { targetObject: 'params.diagnosticsContainer' });
+    }
+  }
   const stagingPath = resolve(params.stagingPath);
   const d = await readDescriptor(stagingPath);
   if (d === undefined) throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${stagingPath} (no offlineseed.json)`, { targetObject: stagingPath });
@@ -96,6 +104,10 @@ export async function completeSeed(params: CompleteParams, context: { events: Ev
     });
   }
   const password = resolvePassword(params);
+  // The password opens the staged copy first: a wrong one must fail before the container is listed,
+  // let alone repaired (repairs replace blobs; the cloud repository is only opened at the end).
+  const stagedRepository = join(stagingPath, d.repository ?? 'repository');
+  if (existsSync(join(stagedRepository, 'config'))) await Repository.open(new LocalBackend(stagedRepository), password);
   const hasDrives = (d['drives'] as { sessionId?: string } | undefined)?.sessionId !== undefined;
   const expected = hasDrives ? await expectedBlobs(stagingPath, d) : await expectedFromStaging(stagingPath, d);
   const backend = openAzureBackend({ account: d.storageAccount, container: d.container, prefix: d.prefix }, params);
@@ -106,11 +118,12 @@ export async function completeSeed(params: CompleteParams, context: { events: Ev
   for await (const blob of container.listBlobsFlat({ prefix: d.prefix === '' ? undefined : `${d.prefix}/` })) {
     present.set(blob.name, blob.properties.contentLength ?? 0);
   }
-  const { failures, logsRead } = await readServiceLogs(
+  const { failures, logsRead, unreadable } = await readServiceLogs(
     backend.containerClient(params.diagnosticsContainer ?? (d['job'] as { diagnosticsPath?: string } | undefined)?.diagnosticsPath ?? 'waimportexport'),
     backend.containerClient('databoxcopylog'),
     d.jobName,
   );
+  for (const u of unreadable) context.events.log('warning', `The import service's logs in container ${u} could not be read with the credential given; every blob is verified without them.`);
   for (const f of failures) context.events.log('verbose', `the import service reported ${f.blobPath}: ${f.status} (${f.log})`);
   const reported = new Set(failures.map((f) => (f.blobPath.startsWith(containerPrefix) ? f.blobPath.slice(containerPrefix.length) : f.blobPath)));
 

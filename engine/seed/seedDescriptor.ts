@@ -44,7 +44,8 @@ export async function readDescriptor(stagingPath: string): Promise<SeedDescripto
   try {
     text = await fs.readFile(descriptorPath(stagingPath), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // ENOTDIR: the staging path is a file, so it holds no seed either.
+    if (['ENOENT', 'ENOTDIR'].includes(String((error as NodeJS.ErrnoException).code))) return undefined;
     throw error;
   }
   try {

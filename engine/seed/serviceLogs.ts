@@ -39,8 +39,13 @@ export function failuresFromCopyLog(xml: string, log: string): ReportedFailure[]
 }
 
 /** Reads every log of this job it can find; a missing diagnostics container just means no reports. */
-export async function readServiceLogs(diagnostics: ContainerClient, copyLogs: ContainerClient, jobName: string): Promise<{ failures: ReportedFailure[]; logsRead: number }> {
+/**
+ * A credential for the seed's container only (a container SAS) cannot read the diagnostics container:
+ * that is reported in `unreadable`, and the verification of every blob stands in for the logs.
+ */
+export async function readServiceLogs(diagnostics: ContainerClient, copyLogs: ContainerClient, jobName: string): Promise<{ failures: ReportedFailure[]; logsRead: number; unreadable: string[] }> {
   const failures: ReportedFailure[] = [];
+  const unreadable: string[] = [];
   let logsRead = 0;
   const read = async (container: ContainerClient, prefix: string, match: (name: string) => boolean, parse: (xml: string, log: string) => ReportedFailure[]): Promise<void> => {
     try {
@@ -51,10 +56,12 @@ export async function readServiceLogs(diagnostics: ContainerClient, copyLogs: Co
         logsRead++;
       }
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 401 || status === 403) unreadable.push(`${container.containerName} (${status})`);
+      else if (status !== 404) throw error;
     }
   };
   await read(diagnostics, `waies/${jobName}_`, (n) => /_(error|verbose)\.xml$/.test(n), failuresFromDriveLog);
   await read(copyLogs, '', (n) => n.includes('_CopyLog_') && n.includes(jobName), failuresFromCopyLog);
-  return { failures, logsRead };
+  return { failures, logsRead, unreadable };
 }
