@@ -55,6 +55,16 @@ function describeDrives(drives: readonly { driveId?: string; manifestHash?: stri
   return drives.map((d) => `${d.driveId ?? '?'} (manifest ${d.manifestHash ?? '?'})`).join(', ');
 }
 
+/** Import/Export's log location, "container" or "container/folder" (Data Box keeps its copy logs in databoxcopylog). */
+function checkedDiagnosticsPath(given: string | undefined): string {
+  const diagnosticsPath = (given ?? 'waimportexport').replace(/^\/+|\/+$/g, '');
+  const diagnosticsProblem = containerNameProblem(diagnosticsPath.split('/')[0]!);
+  if (diagnosticsProblem !== undefined) {
+    throw new OfflineSeedError('OfflineSeed.InvalidDiagnosticsPath', 'InvalidArgument', `params.diagnosticsPath: "${diagnosticsPath}" must start with a container name, which ${diagnosticsProblem}`, { targetObject: 'params.diagnosticsPath' });
+  }
+  return diagnosticsPath;
+}
+
 export const jobCreateCommand = defineCommand<CreateParams>({
   name: 'job.create',
   summary: 'Create the Azure Import/Export job for a seed whose drives are prepared; prints the address to ship the drives to.',
@@ -62,6 +72,8 @@ export const jobCreateCommand = defineCommand<CreateParams>({
   resultTypeName: 'OfflineSeed.ImportJob',
   async run(params, context) {
     const { events } = context;
+    // Every argument is checked before the first request, whichever control plane the job goes to.
+    const diagnosticsPath = checkedDiagnosticsPath(params.diagnosticsPath);
     const target = await resolveJobTarget(params, { requireSeed: true });
     // New jobs go to Data Box unless asked otherwise; a recorded job stays where it was created.
     if ((chosenControlPlane(params, target.recorded) ?? 'DataBox') === 'DataBox') return createDataBoxJob(params, context, target);
@@ -73,11 +85,6 @@ export const jobCreateCommand = defineCommand<CreateParams>({
       events.log('warning', `No BitLocker recovery password is recorded for drive(s) ${withoutKey.map((r) => r.driveId).join(', ')}; the service requires one per drive and will refuse the job.`);
     }
     const returns = await resolveReturnDetails(params, context.dryRun);
-    const diagnosticsPath = (params.diagnosticsPath ?? 'waimportexport').replace(/^\/+|\/+$/g, '');
-    const diagnosticsProblem = containerNameProblem(diagnosticsPath.split('/')[0]!);
-    if (diagnosticsProblem !== undefined) {
-      throw new OfflineSeedError('OfflineSeed.InvalidDiagnosticsPath', 'InvalidArgument', `params.diagnosticsPath: "${diagnosticsPath}" must start with a container name, which ${diagnosticsProblem}`, { targetObject: 'params.diagnosticsPath' });
-    }
     const logLevel = params.logLevel ?? 'Verbose';
     const backupDriveManifest = params.backupDriveManifest ?? false;
 

@@ -91,6 +91,7 @@ export function fromSystemError(error: unknown, targetObject?: string): OfflineS
     case 'ENAMETOOLONG':
       return new OfflineSeedError('OfflineSeed.PathTooLong', 'InvalidArgument', `Path or file name too long: ${(target ?? '').slice(0, 200)}`.trim(), { ...details, cause: error });
     case 'EISDIR':
+    case 'ERR_FS_EISDIR': // fs.rm's SystemError for a folder where a file was named
       return new OfflineSeedError('OfflineSeed.PathIsFolder', 'InvalidArgument', `A folder where a file was expected: ${target ?? ''}`.trim(), { ...details, cause: error });
     case 'EROFS':
       return new OfflineSeedError('OfflineSeed.ReadOnlyLocation', 'PermissionDenied', `Read-only file system: ${target ?? ''}`.trim(), { ...details, cause: error });

@@ -171,6 +171,30 @@ const table: Record<string, { base: () => Params; cases: [string, Params | (() =
       ['a prefix ./x', { repository: 'azure://acct01/seed-1/./x', ...azureAccess }, 'OfflineSeed.InvalidBlobPrefix', 2],
     ],
   },
+  'backup.schedule': {
+    base: () => ({ taskName: 'names-task', repository: 'azure://acct01/seed-1/backups/fs01', stagingPath: prepared, platform: 'systemd', unitDirectory: join(work, 'units'), keyFile: join(work, 'keys', 'names.key') }),
+    cases: [
+      ['a task name ../evil', { taskName: '../evil' }, 'OfflineSeed.InvalidRequest', 2],
+      ['a task name ..', { taskName: '..' }, 'OfflineSeed.InvalidRequest', 2],
+    ],
+  },
+  'backup.unschedule': {
+    base: () => ({ taskName: 'names-task', platform: 'systemd', unitDirectory: join(work, 'units'), keyFile: join(work, 'keys', 'names.key') }),
+    cases: [['a task name ../evil', { taskName: '../evil' }, 'OfflineSeed.InvalidRequest', 2]],
+  },
+  'credential.new': {
+    base: () => ({ name: 'names-credential', tenantId: SUBSCRIPTION, applicationId: SUBSCRIPTION, register: false, certificateOutputPath: join(work, 'certs', 'names.pem'), profilePath: join(work, 'profiles', 'names.json') }),
+    cases: [
+      ['a profile name ../evil', { name: '../evil' }, 'OfflineSeed.InvalidRequest', 2],
+      ['a profile name with a slash', { name: 'a/b' }, 'OfflineSeed.InvalidRequest', 2],
+    ],
+  },
+  'profile.set': {
+    base: () => ({ profilePath: join(work, 'profiles', 'names.json'), returnAddress: RETURN_ADDRESS }),
+    cases: [['a credential profile to remove named ../x', { removeCredentialProfile: '../x' }, 'OfflineSeed.InvalidRequest', 2]],
+  },
+  'profile.get': 'reads a profile; its one path parameter gets the path cases',
+  'preflight.run': 'reports a bad name as a Fail check with its fix instead of refusing it (test/preflight)',
   'backup.run': {
     base: () => ({ repository: 'azure://acct01/seed-1/backups/fs01', sources: [seed.source], password: RESTIC_PASSWORD, ...azureAccess }),
     cases: [
@@ -198,6 +222,8 @@ function pathCases(commands: readonly DescribedCommand[]): { command: string; c:
     ['a path with a 300-character name', () => join(work, 'y'.repeat(300), 'x')],
     ['a folder where a file may be expected', () => home],
   ];
+  // A folder is a fine value for a parameter that names a folder: those get the first two only.
+  const folderLike = /(Root|Directory|^stagingPath$|^target$|^sources?$|^repository$)$/;
   let n = 0;
   // Files read through one shared helper (credentials, publish settings, password, profile): once.
   const shared = new Set(['clientCertificatePath', 'publishSettingsFile', 'passwordFile', 'profilePath']);
@@ -205,6 +231,8 @@ function pathCases(commands: readonly DescribedCommand[]): { command: string; c:
   return commands.flatMap((described) => {
     const entry = table[described.command];
     if (entry === undefined || typeof entry === 'string') return [];
+    // Renders a task for paths it records, not opens (install: false): nothing to refuse.
+    if (described.command === 'backup.schedule') return [];
     const local = typeof entry.base().repository === 'string' && !String(entry.base().repository).startsWith('azure://');
     // A service principal's certificate is not read for a local repository.
     const used = (name: string): boolean => {
@@ -213,7 +241,8 @@ function pathCases(commands: readonly DescribedCommand[]): { command: string; c:
       return true;
     };
     return Object.entries(described.params.properties ?? {}).filter(([name]) => used(name)).map(([name, schema]) => {
-      const [what, value] = variants[n++ % variants.length]!;
+      const choices = folderLike.test(name) ? variants.slice(0, 2) : variants;
+      const [what, value] = choices[n++ % choices.length]!;
       return {
         command: described.command,
         c: {

@@ -85,8 +85,8 @@ test('a seed goes from staging to completion, and the commands fail with wrong s
   await run('seed.start', { sources: [source], stagingPath: staging, jobName, storageAccount: world.storageAccount.name, container, prefix: 'fs01', password: `${password} wrong` }, false);
   await run('drive.prepare', { stagingPath: staging, driveRoot: drive, driveId: 'SCANDRIVE1', bitLockerKey: key, capacityBytes: 1024 * MiB, includeBitLockerKeyPath: keyExport }, true);
   await run('drive.prepare', { stagingPath: staging, driveRoot: drive, driveId: 'SCANDRIVE1', bitLockerKey: bitLockerKey(78) }, false);
-  await run('job.create', { ...coordinates(), ...principal(), clientSecret: `${world.principal.clientSecret}-wrong`, location: 'West US', returnAddress: RETURN_ADDRESS, returnShipping: RETURN_SHIPPING }, false);
-  await run('job.create', { ...coordinates(), ...principal(), location: 'West US', returnAddress: RETURN_ADDRESS, returnShipping: RETURN_SHIPPING, saveProfile: true }, true);
+  await run('job.create', { ...coordinates(), ...principal(), clientSecret: `${world.principal.clientSecret}-wrong`, location: 'West US', controlPlane: 'ImportExport', returnAddress: RETURN_ADDRESS, returnShipping: RETURN_SHIPPING }, false);
+  await run('job.create', { ...coordinates(), ...principal(), location: 'West US', controlPlane: 'ImportExport', returnAddress: RETURN_ADDRESS, returnShipping: RETURN_SHIPPING, saveProfile: true }, true);
   await run('job.ship', { ...coordinates(), ...principal(), carrierName: 'DHL', trackingNumber: 'TRK-SCAN-1' }, true);
   const report = await world.datacenter.process(world.jobRef(jobName), [{ driveId: 'SCANDRIVE1', root: drive, expectedBitLockerKey: key }]);
   assert.ok(['Completed', 'Closed'].includes(report.finalState), report.finalState);
