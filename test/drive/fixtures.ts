@@ -29,7 +29,7 @@ export interface StagedSeed {
 }
 
 /** Stages a source of incompressible files into a seed whose packs are about 4 MiB. */
-export async function stageSeed(work: string, name: string, sizes: readonly number[], options: { prefix?: string } = {}): Promise<StagedSeed> {
+export async function stageSeed(work: string, name: string, sizes: readonly number[], options: { prefix?: string; threads?: number } = {}): Promise<StagedSeed> {
   const source = join(work, `${name}-source`);
   mkdirSync(source, { recursive: true });
   sizes.forEach((size, i) => writeFileSync(join(source, `file-${i}.bin`), seededBytes(1000 + i * 7919 + name.length, size)));
@@ -38,7 +38,7 @@ export async function stageSeed(work: string, name: string, sizes: readonly numb
   const jobName = `${name}-job`;
   const prefix = options.prefix ?? 'backups/fs01';
   const run = await runEngine('seed.start', {
-    sources: [source], stagingPath: staging, jobName, storageAccount: 'acct01', container: 'seed-1', prefix, password: RESTIC_PASSWORD, packSizeMiB: 4, threads: 2,
+    sources: [source], stagingPath: staging, jobName, storageAccount: 'acct01', container: 'seed-1', prefix, password: RESTIC_PASSWORD, packSizeMiB: 4, threads: options.threads ?? 2,
   });
   assert.is(run.exitCode, 0, JSON.stringify(run.errors) + run.stderr);
   return { staging, repository: join(staging, 'repository'), source, jobName, container: 'seed-1', prefix };

@@ -138,7 +138,7 @@ test('the identity lacks the rights (Reader only)', async () => {
 });
 
 test('no space for the seed on the staging location', async () => {
-  only((await preflight({ estimatedSeedBytes: 2 ** 60 })).rows, 'StagingFreeSpace', /staging/);
+  only((await preflight({ estimatedSeedBytes: 2 ** 52 })).rows, 'StagingFreeSpace', /staging/);
 });
 
 test.run();

@@ -88,7 +88,7 @@ test('the engine, offline: no space, unwritable staging, system disk, bad contai
   chmodSync(locked, 0o755);
   const profilePath = join(work, 'profile.json');
   writeFileSync(profilePath, JSON.stringify({ format: 'offlineseed-profile', version: 1, returnAddress: { recipientName: 'Ops', streetAddress1: '1 Main St', city: 'Redmond', postalCode: '98052', countryOrRegion: 'US', phone: '' , email: 'ops@contoso.example' } }));
-  const r = await runEngine('preflight.run', { stagingPath: staging, estimatedSeedBytes: 2 ** 60, drives: ['/'], container: 'Seed--Data', profilePath, offline: true });
+  const r = await runEngine('preflight.run', { stagingPath: staging, estimatedSeedBytes: 2 ** 52, drives: ['/'], container: 'Seed--Data', profilePath, offline: true });
   assert.is(r.exitCode, 0, JSON.stringify(r.errors));
   const results = r.results as Row[];
   assert.is(byCheck(results, 'StagingWritable').status, 'Pass');
