@@ -20,7 +20,7 @@ import { openAzureBackend, type AzureAccessParams } from '../repo/repositoryLoca
 import { expectedBlobs, type ExpectedBlob } from './expectedBlobs.ts';
 import { resolvePassword, type PasswordParams } from './password.ts';
 import { readDescriptor, writeDescriptor, type SeedDescriptor } from './seedDescriptor.ts';
-import { readServiceLogs } from './serviceLogs.ts';
+import { diagnosticsLocation, readServiceLogs } from './serviceLogs.ts';
 import { containerNameProblem } from './azureNames.ts';
 
 export interface CompleteParams extends PasswordParams, AzureAccessParams {
@@ -118,10 +118,12 @@ export async function completeSeed(params: CompleteParams, context: { events: Ev
   for await (const blob of container.listBlobsFlat({ prefix: d.prefix === '' ? undefined : `${d.prefix}/` })) {
     present.set(blob.name, blob.properties.contentLength ?? 0);
   }
+  const diagnostics = diagnosticsLocation(params.diagnosticsContainer ?? (d['job'] as { diagnosticsPath?: string } | undefined)?.diagnosticsPath ?? 'waimportexport');
   const { failures, logsRead, unreadable } = await readServiceLogs(
-    backend.containerClient(params.diagnosticsContainer ?? (d['job'] as { diagnosticsPath?: string } | undefined)?.diagnosticsPath ?? 'waimportexport'),
+    backend.containerClient(diagnostics.container),
     backend.containerClient('databoxcopylog'),
     d.jobName,
+    diagnostics.folder,
   );
   for (const u of unreadable) context.events.log('warning', `The import service's logs in container ${u} could not be read with the credential given; every blob is verified without them.`);
   for (const f of failures) context.events.log('verbose', `the import service reported ${f.blobPath}: ${f.status} (${f.log})`);

@@ -43,7 +43,13 @@ export function failuresFromCopyLog(xml: string, log: string): ReportedFailure[]
  * A credential for the seed's container only (a container SAS) cannot read the diagnostics container:
  * that is reported in `unreadable`, and the verification of every blob stands in for the logs.
  */
-export async function readServiceLogs(diagnostics: ContainerClient, copyLogs: ContainerClient, jobName: string): Promise<{ failures: ReportedFailure[]; logsRead: number; unreadable: string[] }> {
+/** A job's diagnosticsPath, "container" or "container/folder": where its waies/ logs are. */
+export function diagnosticsLocation(diagnosticsPath: string): { container: string; folder: string } {
+  const [container, ...rest] = diagnosticsPath.replace(/^\/+|\/+$/g, '').split('/');
+  return { container: container ?? '', folder: rest.length === 0 ? '' : `${rest.join('/')}/` };
+}
+
+export async function readServiceLogs(diagnostics: ContainerClient, copyLogs: ContainerClient, jobName: string, diagnosticsFolder = ''): Promise<{ failures: ReportedFailure[]; logsRead: number; unreadable: string[] }> {
   const failures: ReportedFailure[] = [];
   const unreadable: string[] = [];
   let logsRead = 0;
@@ -61,7 +67,7 @@ export async function readServiceLogs(diagnostics: ContainerClient, copyLogs: Co
       else if (status !== 404) throw error;
     }
   };
-  await read(diagnostics, `waies/${jobName}_`, (n) => /_(error|verbose)\.xml$/.test(n), failuresFromDriveLog);
+  await read(diagnostics, `${diagnosticsFolder}waies/${jobName}_`, (n) => /_(error|verbose)\.xml$/.test(n), failuresFromDriveLog);
   await read(copyLogs, '', (n) => n.includes('_CopyLog_') && n.includes(jobName), failuresFromCopyLog);
   return { failures, logsRead, unreadable };
 }

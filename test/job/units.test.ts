@@ -11,6 +11,7 @@ import { checkDriveSet, parseDriveInfo } from '../../engine/importjob/driveRecor
 import { defaultProfilePath, missingFields, RETURN_ADDRESS_REQUIRED } from '../../engine/importjob/profile.ts';
 import { DAY_MS, evaluateWindow, parseShipDate } from '../../engine/importjob/shippingWindow.ts';
 import { OfflineSeedError } from '../../engine/protocol/errors.ts';
+import { diagnosticsLocation } from '../../engine/seed/serviceLogs.ts';
 import { driveInfoXml } from '../../engine/drive/driveInfo.ts';
 import { writeDriveLog, type DriveResult } from '../world/driveLog.ts';
 
@@ -123,6 +124,11 @@ test('DriveLog error logs: failed blobs with the block that failed, warnings, dr
   assert.equal(locked, { driveId: 'D2', driveStatus: 'BitLockerKeyInvalid', blobs: [] });
   const odd = parseErrorLog('<DriveLog><Blob Status="IOFailed"><BlobPath>c/x</BlobPath></Blob><Status>CompletedWithErrors</Status>', 'D3', 'l');
   assert.equal(odd.blobs.map((b) => [b.blobPath, b.status]), [['c/x', 'IOFailed']], 'a truncated log still names its blobs');
+});
+
+test('a diagnostics path "container/folder" puts the waies/ logs under the folder, as the service writes them', () => {
+  assert.equal(diagnosticsLocation('waimportexport'), { container: 'waimportexport', folder: '' });
+  assert.equal(diagnosticsLocation('/logs/fs01/seed/'), { container: 'logs', folder: 'fs01/seed/' });
 });
 
 test.run();
