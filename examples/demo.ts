@@ -5,18 +5,21 @@
  * makes an example server dataset, and runs the engine as an admin would: stage the seed, prepare two
  * shipping drives (spanning), create and ship the import job, let the datacenter import the drives,
  * complete the seed (verify the container, repair), run an incremental backup over the network, then
- * restore from the cloud and compare with the source, and check every byte in the cloud. Every step is
- * the engine's CLI (what the PowerShell cmdlets run); only the datacenter's work is simulated.
+ * restore from the cloud and compare with the source, and check every byte in the cloud. Where pwsh is
+ * present every step runs through the PowerShell cmdlets (Start-OfflineSeed, Initialize-OfflineSeedDrive,
+ * ...); without it, or with `--cli`, through the engine's CLI (what the cmdlets run). The steps and their
+ * two forms are in demoSteps.ts; only the datacenter's work is simulated.
  * The import job is a Data Box customer-disk job (the default); `npm run demo -- --import-export` runs
  * the same workflow with a classic Import/Export job. Leaves no process running.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWorld, type World } from '../test/world/world.ts';
+import { BITLOCKER_KEY_ENV, cmdletScript, PASSWORD_ENV, workflowSteps, type DemoStep } from './demoSteps.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const engine = join(root, 'dist', process.platform === 'win32' ? 'offlineseed-engine.exe' : 'offlineseed-engine');
@@ -34,21 +37,62 @@ function step(title: string): void {
   process.stdout.write(`\n== ${title}\n`);
 }
 
-/** Runs the engine CLI like a person; its progress line and messages show on this terminal. */
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+/** What a step printed, as `name -> value` (field names as the engine's results spell them). */
+type Fields = (name: string) => string;
+
+/** The pwsh version, or undefined when there is no pwsh that runs. */
+function pwshVersion(): string | undefined {
+  const probe = spawnSync('pwsh', ['-NoLogo', '-NoProfile', '-Command', '$PSVersionTable.PSVersion.ToString()'], { encoding: 'utf8', timeout: 60_000 });
+  return probe.status === 0 ? probe.stdout.trim() : undefined;
+}
+
+const pwsh = process.argv.includes('--cli') ? undefined : pwshVersion();
+
+function waitFor(child: ReturnType<typeof spawn>, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(engine, args, { env: { ...process.env, ...env, OFFLINESEED_PASSWORD: password }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      process.stdout.write(d);
-    });
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`offlineseed-engine ${args.slice(0, 2).join(' ')} failed (exit ${code})`))));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${what} failed (exit ${code})`))));
   });
 }
 
-function field(output: string, name: string): string {
-  return new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(output)?.[1]?.trim() ?? '?';
+/** Runs the engine CLI like a person; its progress line and messages show on this terminal. */
+async function runCli(step: DemoStep, env: NodeJS.ProcessEnv): Promise<Fields> {
+  const secrets = Object.fromEntries(Object.entries(step.secrets ?? {}).map(([name, value]) => [`OFFLINESEED_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, value]));
+  const child = spawn(engine, step.cli, { env: { ...process.env, ...env, ...secrets, OFFLINESEED_PASSWORD: password }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    process.stdout.write(d);
+  });
+  await waitFor(child, `offlineseed-engine ${step.cli.slice(0, 2).join(' ')}`);
+  return (name) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(out)?.[1]?.trim() ?? '?';
+}
+
+/**
+ * Runs the step's cmdlet in pwsh like a person at a PowerShell prompt: Write-Progress and the formatted
+ * output show on this terminal; the output object comes back as JSON through a file.
+ */
+async function runCmdlet(step: DemoStep, env: NodeJS.ProcessEnv): Promise<Fields> {
+  const resultFile = join(work, 'cmdlet-result.json');
+  rmSync(resultFile, { force: true });
+  const script = cmdletScript(step.cmdlet, join(root, 'OfflineSeed.psd1'));
+  const child = spawn('pwsh', ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', script], {
+    env: { ...process.env, ...env, OFFLINESEED_ENGINE_PATH: engine, OFFLINESEED_DEMO_RESULT: resultFile, [PASSWORD_ENV]: password, [BITLOCKER_KEY_ENV]: step.secrets?.bitLockerKey ?? '' },
+    stdio: 'inherit',
+  });
+  await waitFor(child, step.cmdlet.name);
+  const parsed = JSON.parse(readFileSync(resultFile, 'utf8').replace(/^\uFEFF/, '')) as unknown;
+  const objects = (Array.isArray(parsed) ? parsed : [parsed]).filter((o): o is Record<string, unknown> => typeof o === 'object' && o !== null);
+  const result = objects.at(-1) ?? {};
+  return (name) => {
+    const value = Object.entries(result).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+    return value === undefined || value === null ? '?' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  };
+}
+
+function run(step: DemoStep, env: NodeJS.ProcessEnv): Promise<Fields> {
+  const stepEnv = step.cloud ? env : {};
+  return pwsh === undefined ? runCli(step, stepEnv) : runCmdlet(step, stepEnv);
 }
 
 /** A recovery password of the shape BitLocker makes: eight groups of six digits, each divisible by 11. */
@@ -88,15 +132,19 @@ function digestTree(dir: string): Map<string, string> {
 
 async function main(): Promise<void> {
   if (!existsSync(engine)) throw new Error(`${engine} is missing: run npm run build`);
+  process.stdout.write(pwsh === undefined
+    ? `The workflow runs through the engine CLI (${process.argv.includes('--cli') ? '--cli given' : 'pwsh not found'}).\n`
+    : `The workflow runs through the PowerShell cmdlets (pwsh ${pwsh}).\n`);
   step(`The test world: Azurite (Blob storage), the Data Box and Import/Export emulators, the simulated datacenter (this run: ${controlPlane})`);
   world = await startWorld();
   const env = world.env;
   const account = world.storageAccount.name;
   process.stdout.write(`storage account ${account}, resource group ${world.resourceGroupName}\n`);
   makeExample(source);
+  const steps = workflowSteps({ work, source, staging, restored, jobName, subscriptionId: world.subscriptionId, resourceGroupName: world.resourceGroupName, storageAccount: account, controlPlane });
 
   step('1. Stage the seed (Start-OfflineSeed): compressed, deduplicated, encrypted restic repository');
-  const staged = await run(['seed', 'start', '--source', source, '--staging', staging, '--job-name', jobName, '--subscription-id', world.subscriptionId, '--resource-group', world.resourceGroupName, '--storage-account', account, '--container', 'backups', '--prefix', 'fs01', '--pack-size-mib', '4']);
+  const staged = await run(steps.stage(), env);
 
   step('2. Prepare the shipping drives (Initialize-OfflineSeedDrive): 9 MiB drives, so the seed spans several');
   const drives: { driveId: string; root: string; key: string }[] = [];
@@ -104,56 +152,60 @@ async function main(): Promise<void> {
     const driveRoot = join(work, `drive-${n}`);
     mkdirSync(driveRoot);
     const key = recoveryPassword();
-    const out = await run(['drive', 'prepare', '--staging', staging, '--drive', driveRoot, '--drive-id', `DEMODISK${n}`, '--capacity-bytes', String(9 * 1024 * 1024)], { OFFLINESEED_BIT_LOCKER_KEY: key });
-    drives.push({ driveId: field(out, 'driveId'), root: driveRoot, key });
-    if (field(out, 'state') === 'Complete') break;
+    const out = await run(steps.prepareDrive({ root: driveRoot, driveId: `DEMODISK${n}`, capacityBytes: 9 * 1024 * 1024, bitLockerKey: key }), env);
+    drives.push({ driveId: out('driveId'), root: driveRoot, key });
+    if (out('state') === 'Complete') break;
   }
 
   step(`3. Create the import job on ${controlPlane} (New-OfflineSeedImportJob): prints where to ship the drives`);
-  const returnAddress = { recipientName: 'IT Operations', streetAddress1: '1 Main St', city: 'Redmond', stateOrProvince: 'WA', postalCode: '98052', countryOrRegion: 'USA', phone: '4250000000', email: 'ops@example.com' };
-  await run(['job', 'create', '--staging', staging, '--control-plane', controlPlane, '--location', 'West US', '--return-address', JSON.stringify(returnAddress), '--return-shipping', JSON.stringify({ carrierName: 'FedEx', carrierAccountNumber: '123456789' }), '--profile', join(work, 'profile.json')], env);
+  await run(steps.createJob(), env);
 
   step('4. Ship the drives and record the tracking number (Update-ImportShipping)');
-  await run(['job', 'ship', '--staging', staging, '--carrier-name', 'FedEx', '--tracking-number', 'DEMO-123456'], env);
+  await run(steps.ship(), env);
 
-  step('5. The datacenter receives the drives and imports them; the job status follows (Get-ImportJobStatus)');
+  step('5. The datacenter receives the drives and imports them; the job status follows until Completed (Get-ImportJobStatus)');
   const arriving = drives.map((d) => ({ driveId: d.driveId, root: d.root, expectedBitLockerKey: d.key }));
   if (controlPlane === 'DataBox') await world.dataBoxDatacenter.process(world.jobRef(jobName), arriving);
   else await world.datacenter.process(world.jobRef(jobName), arriving);
-  const status = await run(['job', 'status', '--staging', staging], env);
-  const job = { state: field(status, 'state'), serviceState: field(status, 'serviceState') };
+  let status = await run(steps.status(), env);
+  for (let poll = 1; status('state') !== 'Completed' && poll < 10; poll++) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    status = await run(steps.status(), env);
+  }
+  const job = { state: status('state'), serviceState: status('serviceState') };
 
   step('6. Complete the seed (Complete-OfflineSeed): verify the container against the drive journals, repair');
-  const completed = await run(['seed', 'complete', '--staging', staging, '--verify-percent', '100'], env);
+  const completed = await run(steps.complete(), env);
 
   step('7. A change on the server, then an incremental backup over the network (Backup-OfflineSeed)');
   appendFileSync(join(source, 'logs', 'app-0.log'), '\n2026-11-22 INFO a new day\n'.repeat(2000));
   writeFileSync(join(source, 'documents', 'new-contract.txt'), 'signed\n'.repeat(500));
-  const backup = await run(['backup', 'run', '--repo', `azure://${account}/backups/fs01`, '--staging', staging], env);
+  const backup = await run(steps.backup(), env);
 
   step('8. Restore from the cloud and compare with the server (Restore-OfflineSeed)');
-  await run(['restore', 'run', '--repo', `azure://${account}/backups/fs01`, '--target', restored], env);
+  await run(steps.restore(), env);
   const want = digestTree(source);
   const got = digestTree(join(restored, source));
   const same = want.size === got.size && [...want].every(([k, v]) => got.get(k) === v);
 
   step('9. Check every byte in the cloud (Test-OfflineSeed -ReadData)');
-  const checked = await run(['repo', 'check', '--repo', `azure://${account}/backups/fs01`, '--read-data'], env);
+  const checked = await run(steps.check(), env);
 
   step('Summary');
   process.stdout.write([
-    `files staged              : ${field(staged, 'files')} (${field(staged, 'bytesRead')} bytes read, ${field(staged, 'bytesStored')} stored)`,
-    `dedup / compression       : ${field(staged, 'dedupRatio')} / ${field(staged, 'compressionRatio')}`,
+    `workflow ran through      : ${pwsh === undefined ? 'the engine CLI' : `the PowerShell cmdlets (pwsh ${pwsh})`}`,
+    `files staged              : ${staged('files')} (${staged('bytesRead')} bytes read, ${staged('bytesStored')} stored)`,
+    `dedup / compression       : ${staged('dedupRatio')} / ${staged('compressionRatio')}`,
     `drives                    : ${drives.length} (${drives.map((d) => d.driveId).join(', ')})`,
     `import job                : ${controlPlane}, ${job.state} (service: ${job.serviceState})`,
-    `blobs verified by hash    : ${field(completed, 'blobsVerifiedByHash')} of ${field(completed, 'blobsExpected')}, repaired ${field(completed, 'blobsRepaired')}`,
-    `incremental backup        : ${field(backup, 'filesUnmodified')} files unchanged (not read), ${field(backup, 'bytesUploaded')} bytes uploaded`,
-    `cloud check (read data)   : ${field(checked, 'ok') === 'true' ? 'no errors' : 'PROBLEMS'}`,
+    `blobs verified by hash    : ${completed('blobsVerifiedByHash')} of ${completed('blobsExpected')}, repaired ${completed('blobsRepaired')}`,
+    `incremental backup        : ${backup('filesUnmodified')} files unchanged (not read), ${backup('bytesUploaded')} bytes uploaded`,
+    `cloud check (read data)   : ${checked('ok') === 'true' ? 'no errors' : 'PROBLEMS'}`,
     `restore equals the server : ${same ? 'yes, every file' : 'NO'}`,
     `took                      : ${((Date.now() - started) / 1000).toFixed(1)} s`,
     '',
   ].join('\n'));
-  if (!same || field(checked, 'ok') !== 'true') process.exitCode = 1;
+  if (!same || checked('ok') !== 'true') process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
