@@ -49,6 +49,9 @@ export async function measure(options: MeasureOptions): Promise<Measurement> {
   const stderrPath = join(options.logDir, `${options.label}.stderr`);
   const timePath = join(options.logDir, `${options.label}.maxrss`);
   const cachesDropped = (options.dropCaches ?? process.env.OFFLINESEED_BENCH_DROP_CACHES === '1') && dropCaches();
+  // Each command starts with nothing of the previous one's still to be written back: otherwise the
+  // second tool of a pair (restic restore, then ours) pays for the first one's dirty pages.
+  if (!cachesDropped) flushDirtyPages();
   const wrapped = hasGnuTime();
   const argv = wrapped ? [GNU_TIME, '-f', '%M', '-o', timePath, ...options.argv] : [...options.argv];
 
@@ -229,6 +232,14 @@ function readGnuTimeKiB(path: string): number {
 }
 
 /** Best effort: needs root and a kernel that lets this container drop the page cache. */
+function flushDirtyPages(): void {
+  try {
+    execFileSync('sync', { stdio: 'ignore' });
+  } catch {
+    // No sync command: measure as before.
+  }
+}
+
 export function dropCaches(): boolean {
   try {
     execFileSync('sync', { stdio: 'ignore' });
