@@ -161,7 +161,20 @@ export function commandFromSchemaFiles(command: string): EngineCommand | undefin
 // ---------------------------------------------------------------------------------------------------
 // Syntax helpers
 
-export function descendants(node: Node): Node[] {
+// The checks ask for the same subtrees many times per file: each node's list is walked once per tree.
+const descendantsCache = new WeakMap<Tree, Map<number, readonly Node[]>>();
+
+export function descendants(node: Node): readonly Node[] {
+  let cache = descendantsCache.get(node.tree);
+  if (cache === undefined) descendantsCache.set(node.tree, (cache = new Map()));
+  const known = cache.get(node.id);
+  if (known !== undefined) return known;
+  const out = walk(node);
+  cache.set(node.id, out);
+  return out;
+}
+
+function walk(node: Node): Node[] {
   const out: Node[] = [];
   const stack: Node[] = [node];
   while (stack.length > 0) {
