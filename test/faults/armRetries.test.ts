@@ -1,5 +1,5 @@
 /**
- * The Import/Export emulator answering 500, 503 or 429 to the job commands: the engine retries with
+ * The Import/Export and Data Box emulators answering 500, 503 or 429 to the job commands: the engine retries with
  * backoff (the floor of each wait doubling; a 429's Retry-After honoured) and succeeds;
  * when the service keeps failing, the run ends after the retries with the service's code as a stable
  * error id (OfflineSeed.ImportExport<code>), category ResourceUnavailable / ResourceBusy, exit code 1
@@ -93,6 +93,38 @@ for (const [status, errorId, category] of [[500, 'OfflineSeed.ImportExportIntern
     assertBackoff(gaps);
   });
 }
+
+// The same through the Data Box control plane (its own emulator and client).
+
+test('Data Box: job.create answered 503 once and job.status 429 then 500: retried, then created and read', async () => {
+  const box = await prepareSeed(world, work, 'retrybox');
+  const boxPath = new RegExp(`/jobs/${box.jobName}$`);
+  const faults = world.dataBox.faults;
+  const from = faults.seen.length;
+  faults.failNext(1, 503, { method: 'PUT', path: boxPath });
+  const created = await run('job.create', { ...createParams(world, box), controlPlane: 'DataBox' }, { env });
+  assert.is(created.exitCode, 0, JSON.stringify(created.errors) + created.stderr);
+  const puts = faults.seen.slice(from).filter((r) => r.method === 'PUT' && boxPath.test(r.path));
+  assert.equal(puts.map((r) => r.injected), [503, undefined], 'one failure, then the PUT the service took');
+  assert.ok(puts[1]!.realMs - puts[0]!.realMs >= BASE_DELAY_MS / 2 - 20, 'the retry waited');
+
+  const fromStatus = faults.seen.length;
+  faults.failNext(1, 429, { method: 'GET', path: boxPath, retryAfterSeconds: 1 });
+  faults.failNext(1, 500, { method: 'GET', path: boxPath });
+  const status = await run('job.status', { stagingPath: box.staging }, { env });
+  assert.is(status.exitCode, 0, JSON.stringify(status.errors) + status.stderr);
+  assert.is(status.results[0]!.controlPlane, 'DataBox');
+  const gets = faults.seen.slice(fromStatus).filter((r) => r.method === 'GET' && boxPath.test(r.path));
+  assert.equal(gets.slice(0, 3).map((r) => r.injected), [429, 500, undefined]);
+  assert.ok(gets[1]!.realMs - gets[0]!.realMs >= 980, `the 429's Retry-After (1 s) was honoured: waited ${gets[1]!.realMs - gets[0]!.realMs} ms`);
+
+  faults.failNext(100, 503, { method: 'GET', path: boxPath });
+  const failing = await run('job.status', { stagingPath: box.staging }, { env });
+  faults.clear();
+  assert.is(failing.exitCode, 1, JSON.stringify(failing.errors));
+  assert.match(lastError(failing).errorId, /^OfflineSeed\.DataBox/);
+  assert.match(lastError(failing).message, /503/);
+});
 
 test.after(async () => {
   await world?.stop();

@@ -42,6 +42,7 @@
  * - Lists: `defaultPageSize` (100) per page, nextLink with $skipToken.
  */
 import { randomUUID } from 'node:crypto';
+import { FaultInjector } from './faultInjection.ts';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -146,6 +147,8 @@ export interface DataBoxEmulator {
   port: number;
   clock: VirtualClock;
   requests: DataBoxRequestRecord[];
+  /** Fault tests: answer the next requests with 500, 503 or 429 (faultInjection.ts). */
+  faults: FaultInjector;
   getJob(ref: JobRef): DataBoxJobRecord | undefined;
   requireJob(ref: JobRef): DataBoxJobRecord;
   listJobs(): DataBoxJobRecord[];
@@ -614,6 +617,7 @@ export async function startDataBoxEmulator(options: DataBoxEmulatorOptions): Pro
     return body;
   };
 
+  const faults = new FaultInjector();
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', origin);
@@ -634,6 +638,8 @@ export async function startDataBoxEmulator(options: DataBoxEmulatorOptions): Pro
       const bodyText = Buffer.concat(chunks).toString('utf8');
       const token = options.tokenService.handle(method, url.pathname, bodyText, origin);
       if (token) return send(token.status, token.body);
+      const injected = faults.take(method, url.pathname);
+      if (injected !== undefined) return send(injected.status, injected.body, injected.headers);
       const route = matchDataBoxRoute(url.pathname);
       if (!route) fail(404, 'NotFound', `No Microsoft.DataBox operation matches '${url.pathname}'.`);
       const caller = authenticate(req);
@@ -717,6 +723,7 @@ export async function startDataBoxEmulator(options: DataBoxEmulatorOptions): Pro
     port,
     clock,
     requests,
+    faults,
     getJob: (ref) => {
       const job = jobs.get(refKey(ref));
       return job ? structuredClone(job) : undefined;
