@@ -180,7 +180,11 @@ const table: Record<string, { base: () => Params; cases: [string, Params | (() =
   },
   'backup.unschedule': {
     base: () => ({ taskName: 'names-task', platform: 'systemd', unitDirectory: join(work, 'units'), keyFile: join(work, 'keys', 'names.key') }),
-    cases: [['a task name ../evil', { taskName: '../evil' }, 'OfflineSeed.InvalidRequest', 2]],
+    cases: [
+      ['a task name ../evil', { taskName: '../evil' }, 'OfflineSeed.InvalidRequest', 2],
+      // fs.rm reports a folder with its own SystemError code (ERR_FS_EISDIR), not errno EISDIR.
+      ['a key file that is a folder', () => ({ keyFile: home }), 'OfflineSeed.PathIsFolder', 2],
+    ],
   },
   'credential.new': {
     base: () => ({ name: 'names-credential', tenantId: SUBSCRIPTION, applicationId: SUBSCRIPTION, register: false, certificateOutputPath: join(work, 'certs', 'names.pem'), profilePath: join(work, 'profiles', 'names.json') }),
