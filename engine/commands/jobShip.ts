@@ -19,7 +19,7 @@ import { chosenControlPlane, type ControlPlaneParams } from '../importjob/contro
 import { shipDataBoxJob } from '../importjob/dataBoxShip.ts';
 import { importExportJobState } from '../importjob/jobState.ts';
 import { getJob, jobNotFoundAdvice } from '../importjob/jobView.ts';
-import { advance, readShippingRecord, shippingRecordPath, stateRank, updateSeed, writeJsonAtomically, type ShippingRecord } from '../importjob/seedRecords.ts';
+import { advance, readShippingRecord, shippingRecordOf, shippingRecordPath, stateRank, updateSeed, writeJsonAtomically } from '../importjob/seedRecords.ts';
 import { addressFromJob, formatAddress, type ShipToAddress } from '../importjob/shipTo.ts';
 import { evaluateWindow, isoDate, parseShipDate } from '../importjob/shippingWindow.ts';
 import { jobResourceId, loadSeed, recordedJob, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
@@ -150,34 +150,15 @@ export const jobShipCommand = defineCommand<ShipParams>({
       events.log('information', `Import job ${target.jobName} is now ${updated.properties?.state ?? 'Shipping'}: ${carrierName} ${trackingNumber}.`);
     }
 
-    const window = evaluateWindow({ jobCreatedAt: createdAt, recordedAt, shipDate });
-    for (const w of window.warnings) events.log('warning', w.message);
-    const record: ShippingRecord = {
-      format: 'offlineseed-shipping',
-      version: 1,
-      jobName: target.jobName,
-      subscriptionId: target.subscriptionId,
-      resourceGroup: target.resourceGroup,
-      carrierName,
-      trackingNumber,
-      driveCount,
-      driveIds,
-      shipDate: isoDate(shipDate),
-      recordedAt: new Date(recordedAt).toISOString(),
-      jobCreatedAt: new Date(createdAt).toISOString(),
-      shippingInfoDeadline: window.shippingInfoDeadline,
-      arrivalDeadline: window.arrivalDeadline,
-      window: window.window,
-      warnings: window.warnings,
-      shipTo: address,
-    };
+    const record = shippingRecordOf({ target, carrierName, trackingNumber, driveCount, driveIds, shipDate, recordedAt, jobCreatedAt: createdAt, shipTo: address });
+    for (const w of record.warnings) events.log('warning', w.message);
     const recordPath = shippingRecordPath(stagingPath);
     await writeJsonAtomically(recordPath, record);
     const seed = await updateSeed(stagingPath, (current) => ({
       ...advance(current, 'Shipped'),
       shipping: { carrierName, trackingNumber, driveCount, shipDate: record.shipDate, recordedAt: record.recordedAt, arrivalDeadline: record.arrivalDeadline, record: recordPath },
     }));
-    events.log('information', `The drives must reach the datacenter by ${window.arrivalDeadline}; the shipping record is ${recordPath}.`);
+    events.log('information', `The drives must reach the datacenter by ${record.arrivalDeadline}; the shipping record is ${recordPath}.`);
 
     context.emitResult({
       jobName: target.jobName,

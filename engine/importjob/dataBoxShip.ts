@@ -12,7 +12,7 @@ import type { ArmAccessParams } from './armClient.ts';
 import { customerDiskDetails, dataBoxCall, dataBoxClient, dataBoxJobId, getDataBoxJob } from './dataBoxClient.ts';
 import { dataBoxNotFound } from './dataBoxStatus.ts';
 import { dataBoxDrives, dataBoxShipTo, jobStateOf, serviceStatus } from './dataBoxView.ts';
-import { advance, readShippingRecord, shippingRecordPath, updateSeed, writeJsonAtomically, type ShippingRecord } from './seedRecords.ts';
+import { advance, readShippingRecord, shippingRecordOf, shippingRecordPath, updateSeed, writeJsonAtomically } from './seedRecords.ts';
 import { formatAddress } from './shipTo.ts';
 import { evaluateWindow, isoDate } from './shippingWindow.ts';
 import type { JobTarget } from './target.ts';
@@ -95,34 +95,15 @@ export async function shipDataBoxJob(params: ArmAccessParams, context: CommandCo
     recordedAt = stageTime(updated, 'ShippedToAzureDC') ?? Date.now();
     events.log('information', `Data Box job ${target.jobName} is now ${serviceStatus(updated)}: ${carrierName} ${trackingNumber}.`);
   }
-  const window = evaluateWindow({ jobCreatedAt: createdAt, recordedAt, shipDate });
-  for (const w of window.warnings) events.log('warning', w.message);
-  const record: ShippingRecord = {
-    format: 'offlineseed-shipping',
-    version: 1,
-    jobName: target.jobName,
-    subscriptionId: target.subscriptionId,
-    resourceGroup: target.resourceGroup,
-    carrierName,
-    trackingNumber,
-    driveCount,
-    driveIds,
-    shipDate: isoDate(shipDate),
-    recordedAt: new Date(recordedAt).toISOString(),
-    jobCreatedAt: new Date(createdAt).toISOString(),
-    shippingInfoDeadline: window.shippingInfoDeadline,
-    arrivalDeadline: window.arrivalDeadline,
-    window: window.window,
-    warnings: window.warnings,
-    shipTo: shipTo.address,
-  };
+  const record = shippingRecordOf({ target, carrierName, trackingNumber, driveCount, driveIds, shipDate, recordedAt, jobCreatedAt: createdAt, shipTo: shipTo.address });
+  for (const w of record.warnings) events.log('warning', w.message);
   const recordPath = shippingRecordPath(stagingPath);
   await writeJsonAtomically(recordPath, record);
   const seed = await updateSeed(stagingPath, (current) => ({
     ...advance(current, 'Shipped'),
     shipping: { carrierName, trackingNumber, driveCount, shipDate: record.shipDate, recordedAt: record.recordedAt, arrivalDeadline: record.arrivalDeadline, record: recordPath },
   }));
-  events.log('information', `The drives must reach the datacenter by ${window.arrivalDeadline}; the shipping record is ${recordPath}.`);
+  events.log('information', `The drives must reach the datacenter by ${record.arrivalDeadline}; the shipping record is ${recordPath}.`);
   context.emitResult({
     jobName: target.jobName,
     resourceGroup: target.resourceGroup,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { readDescriptor, writeDescriptor, type SeedDescriptor, type SeedState } from '../seed/seedDescriptor.ts';
 import type { RecordedJob } from './target.ts';
-import type { WindowVerdict, WindowWarning } from './shippingWindow.ts';
+import { evaluateWindow, isoDate, type WindowVerdict, type WindowWarning } from './shippingWindow.ts';
 
 export const SHIPPING_RECORD_FILE = 'shipping.json';
 
@@ -35,6 +35,44 @@ export interface ShippingRecord {
   window: WindowVerdict;
   warnings: WindowWarning[];
   shipTo?: unknown;
+}
+
+/** What a shipment was, whichever control plane took it. */
+export interface Shipment {
+  target: { jobName: string; subscriptionId: string; resourceGroup: string };
+  carrierName: string;
+  trackingNumber: string;
+  driveCount: number;
+  driveIds: string[];
+  shipDate: number;
+  /** Service time at which the job took this package. */
+  recordedAt: number;
+  jobCreatedAt: number;
+  shipTo?: unknown;
+}
+
+/** The local shipping record, with the two-week window judged from the service's times. */
+export function shippingRecordOf(shipment: Shipment): ShippingRecord {
+  const window = evaluateWindow({ jobCreatedAt: shipment.jobCreatedAt, recordedAt: shipment.recordedAt, shipDate: shipment.shipDate });
+  return {
+    format: 'offlineseed-shipping',
+    version: 1,
+    jobName: shipment.target.jobName,
+    subscriptionId: shipment.target.subscriptionId,
+    resourceGroup: shipment.target.resourceGroup,
+    carrierName: shipment.carrierName,
+    trackingNumber: shipment.trackingNumber,
+    driveCount: shipment.driveCount,
+    driveIds: shipment.driveIds,
+    shipDate: isoDate(shipment.shipDate),
+    recordedAt: new Date(shipment.recordedAt).toISOString(),
+    jobCreatedAt: new Date(shipment.jobCreatedAt).toISOString(),
+    shippingInfoDeadline: window.shippingInfoDeadline,
+    arrivalDeadline: window.arrivalDeadline,
+    window: window.window,
+    warnings: window.warnings,
+    shipTo: shipment.shipTo,
+  };
 }
 
 const ORDER: readonly SeedState[] = ['Staging', 'Staged', 'DrivesPrepared', 'JobCreated', 'Shipped', 'Imported', 'Completed'];
