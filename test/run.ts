@@ -36,7 +36,7 @@ interface FileOutcome {
 function runFile(file: string): Promise<FileOutcome> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], {
+    const child = spawn(process.execPath, ['--import', './test/helpers/reportHookErrors.ts', file], {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
