@@ -1,25 +1,14 @@
 /**
- * The bad-input harness: runs the built engine on one raw request, keeps every stdout line (checked
- * against the event schemas afterwards, so a bad line fails the case instead of crashing the file),
+ * The bad-input harness: runs the built engine on one raw request, keeps every stdout line (a line
+ * that is not a valid event fails the case instead of crashing the file),
  * snapshots folders before and after to prove nothing was written, and runs cases a few at a time.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { engineCommand, repoRoot } from '../helpers/engine.ts';
-import { assertValidEvent, type WireEvent } from '../helpers/wire.ts';
+import { runEngineRaw, type EngineRun } from '../helpers/engine.ts';
 
-export interface RawRun {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  events: WireEvent[];
-  /** Lines that were not JSON or did not match their event schema. */
-  invalidLines: string[];
-  timedOut: boolean;
-}
+export type RawRun = EngineRun;
 
 export interface RawOptions {
   env?: NodeJS.ProcessEnv;
@@ -39,52 +28,12 @@ export const OFFLINE_ENV: NodeJS.ProcessEnv = {
   AZURE_CLIENT_ID: '', AZURE_TENANT_ID: '', AZURE_CLIENT_SECRET: '', AZURE_SUBSCRIPTION_ID: '',
 };
 
-/** One engine process, one request text (sent as is: it may be deliberately malformed), stdin then closed once done arrives. */
+/**
+ * One engine process, one request text (sent as is: it may be deliberately malformed). Lenient: a bad
+ * stdout line is a finding of the case (invalidLines), not a crash of the file.
+ */
 export function runRaw(requestText: string, options: RawOptions = {}): Promise<RawRun> {
-  const { file, args } = engineCommand();
-  const child = spawn(file, [...args, '--json'], { cwd: repoRoot, env: { ...process.env, ...OFFLINE_ENV, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  const events: WireEvent[] = [];
-  const invalidLines: string[] = [];
-  let stdout = '';
-  let stderr = '';
-  let pending = '';
-  let timedOut = false;
-  const take = (line: string): void => {
-    try {
-      const event = JSON.parse(line) as WireEvent;
-      assertValidEvent(event, options.command);
-      events.push(event);
-      if (event.type === 'done') child.stdin.end();
-    } catch (error) {
-      invalidLines.push(`${line.slice(0, 300)} (${(error as Error).message.slice(0, 300)})`);
-    }
-  };
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    stdout += chunk;
-    pending += chunk;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      take(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
-    }
-  });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.on('error', () => undefined);
-  child.stdin.write(requestText.endsWith('\n') ? requestText : `${requestText}\n`);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, options.timeoutMs ?? 60_000);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      if (pending.trim() !== '') invalidLines.push(`partial line: ${pending.slice(0, 300)}`);
-      resolve({ exitCode, signal, stdout, stderr, events, invalidLines, timedOut });
-    });
-  });
+  return runEngineRaw(requestText, options.command, { env: { ...OFFLINE_ENV, ...options.env }, lenient: true, timeoutMs: options.timeoutMs ?? 60_000 });
 }
 
 export function request(command: string, params: unknown, dryRun?: boolean): string {

@@ -27,6 +27,10 @@ export interface EngineRun {
   results: Record<string, unknown>[];
   errors: WireEvent[];
   done: WireEvent | undefined;
+  /** Lenient runs only: stdout lines that were not JSON or did not match their event schema. */
+  invalidLines: string[];
+  /** The run outlived timeoutMs and was killed. */
+  timedOut: boolean;
 }
 
 export interface StartOptions {
@@ -39,6 +43,13 @@ export interface StartOptions {
   /** Run as this user and group (tests of permission errors while the suite runs as root). */
   uid?: number;
   gid?: number;
+  /**
+   * Keep going past a bad stdout line (not JSON, or not matching its schema) and list it in
+   * invalidLines, instead of failing at once: for suites that judge bad output as one finding among others.
+   */
+  lenient?: boolean;
+  /** Kill the engine after this long (timedOut is then true). */
+  timeoutMs?: number;
 }
 
 export interface StartedEngine {
@@ -57,9 +68,24 @@ export function startEngineRaw(requestText: string, command: string | undefined,
     ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   const events: WireEvent[] = [];
+  const invalidLines: string[] = [];
   let stdout = '';
   let stderr = '';
   let pending = '';
+  let timedOut = false;
+  const take = (line: string): void => {
+    let event: WireEvent;
+    try {
+      event = JSON.parse(line) as WireEvent;
+      assertValidEvent(event, command);
+    } catch (error) {
+      if (options.lenient !== true) throw error;
+      invalidLines.push(`${line.slice(0, 300)} (${(error as Error).message.slice(0, 300)})`);
+      return;
+    }
+    events.push(event);
+    options.onEvent?.(event, child);
+  };
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
     stdout += chunk;
@@ -68,12 +94,13 @@ export function startEngineRaw(requestText: string, command: string | undefined,
     while ((nl = pending.indexOf('\n')) >= 0) {
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
-      const event = JSON.parse(line) as WireEvent;
-      assertValidEvent(event, command);
-      events.push(event);
-      options.onEvent?.(event, child);
+      take(line);
     }
   });
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs);
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => (stderr += chunk));
   child.stdin.on('error', () => undefined);
@@ -82,10 +109,14 @@ export function startEngineRaw(requestText: string, command: string | undefined,
   const finished = new Promise<EngineRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
       if (!child.stdin.destroyed) child.stdin.destroy();
       if (pending.trim() !== '') {
-        reject(new Error(`engine left a partial line on stdout: ${pending}`));
-        return;
+        if (options.lenient !== true) {
+          reject(new Error(`engine left a partial line on stdout: ${pending}`));
+          return;
+        }
+        invalidLines.push(`partial line: ${pending.slice(0, 300)}`);
       }
       resolve({
         events,
@@ -96,6 +127,8 @@ export function startEngineRaw(requestText: string, command: string | undefined,
         results: events.filter((e) => e.type === 'result').map((e) => e.data as Record<string, unknown>),
         errors: events.filter((e) => e.type === 'error'),
         done: events.at(-1)?.type === 'done' ? events.at(-1) : undefined,
+        invalidLines,
+        timedOut,
       });
     });
   });
@@ -109,9 +142,9 @@ export function startEngine(command: string, params: unknown, options: StartOpti
   return startEngineRaw(JSON.stringify(request), command, options);
 }
 
-/** Runs one command to completion (stdin closed when the done event arrives). */
-export async function runEngine(command: string, params: unknown, options: StartOptions & { dryRun?: boolean } = {}): Promise<EngineRun> {
-  const started = startEngine(command, params, {
+/** Runs one raw request to completion (stdin closed when the done event arrives). */
+export function runEngineRaw(requestText: string, command: string | undefined, options: StartOptions = {}): Promise<EngineRun> {
+  const started = startEngineRaw(requestText, command, {
     ...options,
     onEvent: (event, child) => {
       options.onEvent?.(event, child);
@@ -119,4 +152,10 @@ export async function runEngine(command: string, params: unknown, options: Start
     },
   });
   return started.finished;
+}
+
+/** Runs one command to completion (stdin closed when the done event arrives). */
+export function runEngine(command: string, params: unknown, options: StartOptions & { dryRun?: boolean } = {}): Promise<EngineRun> {
+  const request = { protocol: 1, command, params, ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }) };
+  return runEngineRaw(JSON.stringify(request), command, options);
 }
