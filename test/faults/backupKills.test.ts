@@ -13,7 +13,7 @@ import { runEngine } from '../helpers/engine.ts';
 import { uploadRepository } from '../helpers/cloudSeed.ts';
 import { diffTrees, restic, RESTIC_PASSWORD, seededBytes } from '../helpers/fixtures.ts';
 import { startWorld, type World } from '../world/world.ts';
-import { elapsed, faultSeed, prng, replayHint, runAndKill } from './faultKit.ts';
+import { faultSeed, KillCampaign, runAndKill } from './faultKit.ts';
 
 const SEED = faultSeed(7003);
 const KILLS_WANTED = 20;
@@ -77,43 +77,21 @@ test('a clean incremental backup gives the reference duration', async () => {
 });
 
 test(`seed ${SEED}: ${KILLS_WANTED} kills -9 at seeded points of backup.run, each chain then completes and restic agrees`, async () => {
-  const random = prng(SEED);
-  const log: string[] = [];
-  let landed = 0;
-  // Kill points spread over the duration of a whole run, re-measured whenever one is not killed (the
-  // machine's load changes the duration several times over).
-  let windowMs = referenceMs;
-  const began = Date.now();
-  try {
-    for (let chain = 1; landed < KILLS_WANTED && chain <= 30; chain++) {
-      changeSource(chain);
-      for (let attempt = 0; ; attempt++) {
-        const afterMs = attempt < 6 ? Math.round(100 + random() * windowMs * 0.9) : 600_000;
-        const t0 = Date.now();
-        const { killed, run } = await runAndKill('backup.run', params(), afterMs, { env: world.env });
-        log.push(`chain ${chain} run ${attempt}: kill at ${afterMs} ms -> ${killed ? 'killed' : `exit ${run.exitCode}`} after ${Date.now() - t0} ms`);
-        if (!killed) {
-          if (attempt === 0) windowMs = Date.now() - t0;
-          assert.is(run.exitCode, 0, JSON.stringify(run.errors) + run.stderr);
-          break;
-        }
-        landed++;
-        assert.equal(await mirrorNewBlobs(), [], 'no partial blob under a final name');
-      }
-      assert.equal(await mirrorNewBlobs(), []);
-      assert.match(restic(mirror, 'check', '--read-data'), /no errors were found/);
-    }
-    assert.ok(landed >= KILLS_WANTED, `only ${landed} kills landed`);
-    // The source only grows, so the last snapshot holds every file of every round.
-    const target = join(work, 'restored');
-    const restore = await runEngine('restore.run', { repository: url, password: RESTIC_PASSWORD, target }, { env: world.env });
-    assert.is(restore.exitCode, 0, JSON.stringify(restore.errors));
-    assert.equal(diffTrees(source, join(target, source)), [], 'no file lost');
-    console.log(`  ${landed} kills in ${elapsed(began)} (seed ${SEED})`);
-  } catch (error) {
-    console.log(`${log.join('\n')}\n${replayHint(SEED, 'faults/backupKills')}`);
-    throw error;
-  }
+  const campaign = new KillCampaign(SEED, KILLS_WANTED, referenceMs, { minMs: 100, spread: 0.9, killsPerRun: 6 });
+  await campaign.run('faults/backupKills', async (chain) => {
+    changeSource(chain + 1);
+    const run = await campaign.untilComplete(`chain ${chain + 1}`, (afterMs) => runAndKill('backup.run', params(), afterMs, { env: world.env }), async () => {
+      assert.equal(await mirrorNewBlobs(), [], 'no partial blob under a final name');
+    });
+    assert.is(run.exitCode, 0, JSON.stringify(run.errors) + run.stderr);
+    assert.equal(await mirrorNewBlobs(), []);
+    assert.match(restic(mirror, 'check', '--read-data'), /no errors were found/);
+  });
+  // The source only grows, so the last snapshot holds every file of every round.
+  const target = join(work, 'restored');
+  const restore = await runEngine('restore.run', { repository: url, password: RESTIC_PASSWORD, target }, { env: world.env });
+  assert.is(restore.exitCode, 0, JSON.stringify(restore.errors));
+  assert.equal(diffTrees(source, join(target, source)), [], 'no file lost');
 });
 
 test.after(async () => {

@@ -13,7 +13,7 @@ import { runEngine } from '../helpers/engine.ts';
 import { restic } from '../helpers/fixtures.ts';
 import { bitLockerKey, listing, resultOf, stageSeed, treeHashes, type StagedSeed } from '../drive/fixtures.ts';
 import { checkManifestFile } from '../drive/manifestRules.ts';
-import { elapsed, faultSeed, misnamedRepositoryFiles, prng, replayHint, runAndKill } from './faultKit.ts';
+import { faultSeed, KillCampaign, misnamedRepositoryFiles, runAndKill } from './faultKit.ts';
 
 const SEED = faultSeed(7002);
 const KILLS_WANTED = 20;
@@ -77,44 +77,22 @@ async function assertSessionComplete(c: Chain, chain: number): Promise<void> {
 }
 
 test(`seed ${SEED}: ${KILLS_WANTED} kills -9 at seeded points of a session spanning drives, each chain then completes`, async () => {
-  const random = prng(SEED);
-  const log: string[] = [];
-  let landed = 0;
-  // Kill points spread over the duration of a whole run, re-measured whenever one is not killed (the
-  // machine's load changes the duration several times over).
-  let windowMs = referenceMs;
-  const began = Date.now();
-  try {
-    for (let chain = 0; landed < KILLS_WANTED && chain < 30; chain++) {
-      const c = newChain(`chain-${chain}`);
-      for (let n = 1; c.used === 0; n++) {
-        assert.ok(n <= 4, 'the session completes on at most 4 drives');
-        for (let attempt = 0; ; attempt++) {
-          // At most three kills per drive, so the chains spread over fresh sessions too.
-          const afterMs = attempt < 3 ? Math.round(150 + random() * windowMs) : 600_000;
-          const t0 = Date.now();
-          const { killed, run } = await runAndKill('drive.prepare', params(c, n), afterMs);
-          log.push(`chain ${chain} drive ${n} run ${attempt}: kill at ${afterMs} ms -> ${killed ? 'killed' : `exit ${run.exitCode}`} after ${Date.now() - t0} ms`);
-          if (!killed) {
-            if (attempt === 0 && n === 1) windowMs = Date.now() - t0;
-            if (resultOf(run).state === 'Complete') c.used = n;
-            break;
-          }
-          landed++;
-          // Every file under its final name on the drive is whole (repository files are named by their SHA-256).
-          const onDrive = join(c.drives[n - 1]!, seed.jobName);
-          if (existsSync(onDrive)) assert.equal(misnamedRepositoryFiles(onDrive), [], 'no partial file under a final name');
-        }
-      }
-      await assertSessionComplete(c, chain);
-      rmSync(join(work, `chain-${chain}`), { recursive: true, force: true });
+  // At most three kills per drive, so the chains spread over fresh sessions too.
+  const campaign = new KillCampaign(SEED, KILLS_WANTED, referenceMs, { minMs: 150, spread: 1, killsPerRun: 3 });
+  await campaign.run('faults/driveKills', async (chain) => {
+    const c = newChain(`chain-${chain}`);
+    for (let n = 1; c.used === 0; n++) {
+      assert.ok(n <= 4, 'the session completes on at most 4 drives');
+      const onDrive = join(c.drives[n - 1]!, seed.jobName);
+      const run = await campaign.untilComplete(`chain ${chain} drive ${n}`, (afterMs) => runAndKill('drive.prepare', params(c, n), afterMs), () => {
+        // Every file under its final name on the drive is whole (repository files are named by their SHA-256).
+        if (existsSync(onDrive)) assert.equal(misnamedRepositoryFiles(onDrive), [], 'no partial file under a final name');
+      }, n === 1);
+      if (resultOf(run).state === 'Complete') c.used = n;
     }
-    assert.ok(landed >= KILLS_WANTED, `only ${landed} kills landed`);
-    console.log(`  ${landed} kills in ${elapsed(began)} (seed ${SEED})`);
-  } catch (error) {
-    console.log(`${log.join('\n')}\n${replayHint(SEED, 'faults/driveKills')}`);
-    throw error;
-  }
+    await assertSessionComplete(c, chain);
+    rmSync(join(work, `chain-${chain}`), { recursive: true, force: true });
+  });
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));

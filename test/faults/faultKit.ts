@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import * as assert from 'uvu/assert';
 import { startEngine, type EngineRun, type StartOptions } from '../helpers/engine.ts';
 
 /** Mulberry32: random but the same on every run of the same seed. */
@@ -56,6 +57,74 @@ export async function runAndKill(command: string, params: unknown, afterMs: numb
   clearTimeout(timer);
   if (poll !== undefined) clearInterval(poll);
   return { afterMs, killed: run.signal === 'SIGKILL', run };
+}
+
+/** Where kill points fall: from `minMs` to `minMs + spread × the duration of a whole run`. */
+export interface KillTiming {
+  minMs: number;
+  spread: number;
+  /** Kills tried on one run before it is let through (so chains end and spread over fresh starts). */
+  killsPerRun: number;
+}
+
+/**
+ * A seeded series of kill -9s over chains of runs: each run is killed at a seeded point and rerun,
+ * until a rerun is let through and completes. The kill window follows the duration of a whole run,
+ * re-measured whenever a chain's first run was not killed (the machine's load changes it several
+ * times over). Every attempt is logged; a failure prints the log and how to replay the seed.
+ */
+export class KillCampaign {
+  landed = 0;
+  readonly seed: number;
+  readonly killsWanted: number;
+  private readonly timing: KillTiming;
+  private readonly random: () => number;
+  private readonly log: string[] = [];
+  private windowMs: number;
+
+  constructor(seed: number, killsWanted: number, referenceMs: number, timing: KillTiming) {
+    this.seed = seed;
+    this.killsWanted = killsWanted;
+    this.timing = timing;
+    this.random = prng(seed);
+    this.windowMs = referenceMs;
+  }
+
+  get enough(): boolean {
+    return this.landed >= this.killsWanted;
+  }
+
+  /**
+   * Runs `start` with seeded kill points until a run is not killed, calling `afterKill` after every kill
+   * that landed; returns the run that was let through. `measures`: this run's duration is the window.
+   */
+  async untilComplete(label: string, start: (afterMs: number) => Promise<KillOutcome>, afterKill: () => void | Promise<void>, measures = true): Promise<EngineRun> {
+    for (let attempt = 0; ; attempt++) {
+      const afterMs = attempt < this.timing.killsPerRun ? Math.round(this.timing.minMs + this.random() * this.windowMs * this.timing.spread) : 600_000;
+      const t0 = Date.now();
+      const { killed, run } = await start(afterMs);
+      this.log.push(`${label} run ${attempt}: kill at ${afterMs} ms -> ${killed ? 'killed' : `exit ${run.exitCode}`} after ${Date.now() - t0} ms`);
+      if (!killed) {
+        if (attempt === 0 && measures) this.windowMs = Date.now() - t0;
+        return run;
+      }
+      this.landed++;
+      await afterKill();
+    }
+  }
+
+  /** Runs the chains (body(chain) until enough kills landed, at most maxChains), then asserts the count. */
+  async run(replayFile: string, body: (chain: number) => Promise<void>, maxChains = 30): Promise<void> {
+    const began = Date.now();
+    try {
+      for (let chain = 0; !this.enough && chain < maxChains; chain++) await body(chain);
+      assert.ok(this.enough, `only ${this.landed} kills landed`);
+      console.log(`  ${this.landed} kills in ${elapsed(began)} (seed ${this.seed})`);
+    } catch (error) {
+      console.log(`${this.log.join('\n')}\n${replayHint(this.seed, replayFile)}`);
+      throw error;
+    }
+  }
 }
 
 /**

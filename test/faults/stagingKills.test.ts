@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runEngine } from '../helpers/engine.ts';
 import { diffTrees, restic, RESTIC_PASSWORD, seededBytes } from '../helpers/fixtures.ts';
-import { elapsed, faultSeed, misnamedRepositoryFiles, prng, replayHint, runAndKill } from './faultKit.ts';
+import { faultSeed, KillCampaign, misnamedRepositoryFiles, runAndKill } from './faultKit.ts';
 
 const SEED = faultSeed(7001);
 const KILLS_WANTED = 20;
@@ -46,52 +46,30 @@ test('a clean run gives the reference size and duration', async () => {
 });
 
 test(`seed ${SEED}: ${KILLS_WANTED} kills -9 at seeded points, each chain then completes and restic agrees`, async () => {
-  const random = prng(SEED);
-  const log: string[] = [];
-  let landed = 0;
-  // Kill points spread over the duration of a whole run, re-measured whenever one is not killed (the
-  // machine's load changes the duration several times over).
-  let windowMs = referenceMs;
-  const began = Date.now();
-  try {
-    for (let chain = 0; landed < KILLS_WANTED && chain < 30; chain++) {
-      const staging = join(work, `chain-${chain}`);
-      const repository = join(staging, 'repository');
-      let repositoryLeft = false;
-      for (let attempt = 0; ; attempt++) {
-        // Kill points from just after start-up to a little past a full clean run.
-        const afterMs = attempt < 6 ? Math.round(120 + random() * windowMs) : 600_000;
-        const t0 = Date.now();
-        const { killed, run } = await runAndKill('seed.start', params(staging), afterMs);
-        log.push(`chain ${chain} run ${attempt}: kill at ${afterMs} ms -> ${killed ? 'killed' : `exit ${run.exitCode}`} after ${Date.now() - t0} ms`);
-        if (!killed) {
-          if (attempt === 0) windowMs = Date.now() - t0;
-          assert.is(run.exitCode, 0, JSON.stringify(run.errors) + run.stderr);
-          // A kill before the repository existed leaves nothing to resume.
-          if (repositoryLeft) assert.is(run.results[0]!.resumed, true, 'a rerun after a kill resumes');
-          break;
-        }
-        landed++;
-        repositoryLeft = existsSync(join(repository, 'config'));
-        assert.equal(misnamedRepositoryFiles(repository), [], 'no partial file under a final name');
-      }
-      const stored = packBytes(repository);
-      // Tree packs differ a little between runs; data is never stored twice.
-      assert.ok(stored <= referenceBytes * 1.02 + 64 * 1024, `stored ${stored} vs reference ${referenceBytes}`);
-      assert.match(restic(repository, 'check', '--read-data'), /no errors were found/);
-      const target = join(work, `restore-${chain}`);
-      const restore = await runEngine('restore.run', { repository: staging, target, password: RESTIC_PASSWORD });
-      assert.is(restore.exitCode, 0, JSON.stringify(restore.errors));
-      assert.equal(diffTrees(source, join(target, source)), [], 'no file lost');
-      rmSync(target, { recursive: true, force: true });
-      rmSync(staging, { recursive: true, force: true });
-    }
-    assert.ok(landed >= KILLS_WANTED, `only ${landed} kills landed`);
-    console.log(`  ${landed} kills in ${elapsed(began)} (seed ${SEED})`);
-  } catch (error) {
-    console.log(`${log.join('\n')}\n${replayHint(SEED, 'faults/stagingKills')}`);
-    throw error;
-  }
+  // Kill points from just after start-up to a little past a full clean run.
+  const campaign = new KillCampaign(SEED, KILLS_WANTED, referenceMs, { minMs: 120, spread: 1, killsPerRun: 6 });
+  await campaign.run('faults/stagingKills', async (chain) => {
+    const staging = join(work, `chain-${chain}`);
+    const repository = join(staging, 'repository');
+    let repositoryLeft = false;
+    const run = await campaign.untilComplete(`chain ${chain}`, (afterMs) => runAndKill('seed.start', params(staging), afterMs), () => {
+      repositoryLeft = existsSync(join(repository, 'config'));
+      assert.equal(misnamedRepositoryFiles(repository), [], 'no partial file under a final name');
+    });
+    assert.is(run.exitCode, 0, JSON.stringify(run.errors) + run.stderr);
+    // A kill before the repository existed leaves nothing to resume.
+    if (repositoryLeft) assert.is(run.results[0]!.resumed, true, 'a rerun after a kill resumes');
+    const stored = packBytes(repository);
+    // Tree packs differ a little between runs; data is never stored twice.
+    assert.ok(stored <= referenceBytes * 1.02 + 64 * 1024, `stored ${stored} vs reference ${referenceBytes}`);
+    assert.match(restic(repository, 'check', '--read-data'), /no errors were found/);
+    const target = join(work, `restore-${chain}`);
+    const restore = await runEngine('restore.run', { repository: staging, target, password: RESTIC_PASSWORD });
+    assert.is(restore.exitCode, 0, JSON.stringify(restore.errors));
+    assert.equal(diffTrees(source, join(target, source)), [], 'no file lost');
+    rmSync(target, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
+  });
 });
 
 test('killed between writing the key and the config: the rerun starts the repository afresh, with one key', async () => {
