@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { checkKeyFile, defaultKeyFile, defaultUnitDirectory, writePasswordKeyFile, writeTextAtomic } from '../schedule/backupTask.ts';
+import { checkRecordedPath, type RecordedPath } from '../schedule/recordedPaths.ts';
 import { describeSchedule, scheduleFrom, type ScheduleParams } from '../schedule/schedule.ts';
 import { isUserUnitDirectory, systemctl } from '../schedule/systemctl.ts';
 import { serviceUnit, timerUnit, unitBaseName, type SystemdSpec } from '../schedule/systemdUnits.ts';
@@ -60,6 +61,33 @@ function invalid(field: string, message: string): OfflineSeedError {
   return new OfflineSeedError('OfflineSeed.InvalidRequest', 'InvalidArgument', `params.${field}: ${message}`, { targetObject: `params.${field}` });
 }
 
+/** Parameters that only one platform's task uses: given for the other, they would be silently ignored. */
+const ONLY_FOR: Record<'windows' | 'systemd', readonly (keyof ScheduleCommandParams)[]> = {
+  windows: ['powershellPath', 'scriptPath', 'logonType'],
+  systemd: ['enginePath', 'unitDirectory', 'install', 'enable'],
+};
+
+function refuseOtherPlatformParams(params: ScheduleCommandParams, platform: 'windows' | 'systemd'): void {
+  const other = platform === 'windows' ? 'systemd' : 'windows';
+  for (const field of ONLY_FOR[other]) if (params[field] !== undefined) throw invalid(field, `only for a ${other} task (this one is for ${platform})`);
+}
+
+/** The paths the task will use on this computer (a task rendered for the other platform is not checked here). */
+function recordedPaths(params: ScheduleCommandParams, platform: 'windows' | 'systemd', keyFile: string): RecordedPath[] {
+  const native = platformOf({}) === platform;
+  if (!native) return [];
+  const paths: (RecordedPath | undefined)[] = [
+    params.stagingPath === undefined ? undefined : { field: 'stagingPath', path: params.stagingPath, kind: 'folder' },
+    params.repository.startsWith('azure://') ? undefined : { field: 'repository', path: params.repository, kind: 'folder' },
+    { field: 'keyFile', path: keyFile, kind: 'file' },
+    params.enginePath === undefined ? undefined : { field: 'enginePath', path: params.enginePath, kind: 'file' },
+    params.unitDirectory === undefined ? undefined : { field: 'unitDirectory', path: params.unitDirectory, kind: 'folder' },
+    params.powershellPath === undefined ? undefined : { field: 'powershellPath', path: params.powershellPath, kind: 'file' },
+    params.scriptPath === undefined ? undefined : { field: 'scriptPath', path: params.scriptPath, kind: 'file' },
+  ];
+  return paths.filter((p) => p !== undefined);
+}
+
 export const backupScheduleCommand = defineCommand<ScheduleCommandParams>({
   name: 'backup.schedule',
   summary: 'Schedule incremental backups: the Task Scheduler XML (Windows) or a systemd service and timer (Linux); the password stays in a key file, never in the definition.',
@@ -71,7 +99,13 @@ export const backupScheduleCommand = defineCommand<ScheduleCommandParams>({
     const schedule = scheduleFrom(params);
     if (params.daysOfWeek !== undefined && schedule.frequency !== 'Weekly') throw invalid('daysOfWeek', 'only with frequency Weekly');
     if (params.everyHours !== undefined && schedule.frequency !== 'Hourly') throw invalid('everyHours', 'only with frequency Hourly');
+    refuseOtherPlatformParams(params, platform);
     const keyFile = params.keyFile ?? defaultKeyFile(platform, params.taskName);
+    for (const recorded of recordedPaths(params, platform, keyFile)) {
+      // The key file is written by this command (password given) or by the module (Windows): missing is fine.
+      const warning = await checkRecordedPath(recorded);
+      if (warning !== undefined && recorded.field !== 'keyFile' && !(recorded.field === 'unitDirectory' && params.install === true)) context.events.log('warning', warning);
+    }
     const description = `OfflineSeed incremental backup ${params.taskName} into ${params.repository}`;
     const when = describeSchedule(schedule);
 
@@ -144,7 +178,7 @@ export const backupScheduleCommand = defineCommand<ScheduleCommandParams>({
       nextStep: enabled
         ? `${systemctlCommand} list-timers ${base}.timer shows the next run; journalctl${userUnits ? ' --user' : ''} -u ${base}.service the runs (exit codes 0 ok, 1 failed, 2 invalid request, 3 cancelled).`
         : install
-        ? `${systemctl} daemon-reload && ${systemctl} enable --now ${base}.timer (${systemctlCommand} list-timers shows the next run; journalctl${userUnits ? ' --user' : ''} -u ${base}.service the runs)`
+        ? `${systemctlCommand} daemon-reload && ${systemctlCommand} enable --now ${base}.timer (${systemctlCommand} list-timers shows the next run; journalctl${userUnits ? ' --user' : ''} -u ${base}.service the runs)`
         : `Save the units as ${base}.service and ${base}.timer in ~/.config/systemd/user (or run again with --install), then ${systemctlCommand} enable --now ${base}.timer`,
     });
   },

@@ -235,8 +235,6 @@ function pathCases(commands: readonly DescribedCommand[]): { command: string; c:
   return commands.flatMap((described) => {
     const entry = table[described.command];
     if (entry === undefined || typeof entry === 'string') return [];
-    // Renders a task for paths it records, not opens (install: false): nothing to refuse.
-    if (described.command === 'backup.schedule') return [];
     const local = typeof entry.base().repository === 'string' && !String(entry.base().repository).startsWith('azure://');
     // A service principal's certificate is not read for a local repository.
     const used = (name: string): boolean => {

@@ -219,6 +219,28 @@ test('backup.schedule -WhatIf writes nothing; without install it only prints the
   assert.not.ok(existsSync(join(units, 'offlineseed-backup-printed.service')));
 });
 
+test('backup.schedule checks the paths the task will use here: impossible ones refused, missing ones a warning; other-platform parameters refused', async () => {
+  const aFile = join(work, 'plain-file');
+  writeFileSync(aFile, 'x');
+  const base = { taskName: 'paths', platform: 'systemd', repository: 'azure://stbackup/fs01/seed' };
+  const fileAsStaging = await runEngine('backup.schedule', { ...base, stagingPath: aFile }, { env });
+  assert.is(fileAsStaging.exitCode, 1);
+  assert.is(fileAsStaging.errors[0]?.errorId, 'OfflineSeed.PathNotFound');
+  const throughFile = await runEngine('backup.schedule', { ...base, repository: join(aFile, 'repo') }, { env });
+  assert.is(throughFile.errors[0]?.errorId, 'OfflineSeed.PathNotFound');
+  const folderAsKey = await runEngine('backup.schedule', { ...base, keyFile: work }, { env });
+  assert.is(folderAsKey.errors[0]?.errorId, 'OfflineSeed.PathIsFolder');
+  const windowsOnly = await runEngine('backup.schedule', { ...base, scriptPath: '/x.ps1' }, { env });
+  assert.is(windowsOnly.exitCode, 2);
+  assert.match(String(windowsOnly.errors[0]?.message), /scriptPath: only for a windows task/);
+  const later = await runEngine('backup.schedule', { ...base, stagingPath: join(work, 'mounted-later') }, { env });
+  assert.is(later.exitCode, 0, JSON.stringify(later.errors));
+  assert.ok(later.events.some((e) => e.type === 'log' && e.level === 'warning' && /stagingPath: .*mounted-later does not exist on this computer yet/.test(String(e.message))));
+  const installed = await runEngine('backup.schedule', { ...base, taskName: 'not-enabled', password: PASSWORD, install: true, unitDirectory: units }, { env });
+  assert.is(installed.exitCode, 0, JSON.stringify(installed.errors));
+  assert.match(String(installed.results[0]!.nextStep), /^systemctl daemon-reload && systemctl enable --now offlineseed-backup-not-enabled\.timer/);
+});
+
 test('backup.schedule windows: the XML for the module to register; a password is refused (the module keeps it in DPAPI)', async () => {
   const params = { taskName: 'win', platform: 'windows', repository: 'azure://stbackup/fs01/seed', account: 'CONTOSO\\gmsa-backup$', powershellPath: 'C:\\Program Files\\PowerShell\\7\\pwsh.exe', scriptPath: 'C:\\m\\Invoke-OfflineSeedScheduledBackup.ps1', keyFile: 'C:\\ProgramData\\OfflineSeed\\Keys\\win.key' };
   const r = await runEngine('backup.schedule', params, { env });
