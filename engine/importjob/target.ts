@@ -129,7 +129,7 @@ export async function resolveJobTarget(params: JobTargetParams, options: { requi
       'Give -ResourceGroupName.');
   }
   const groupProblem = resourceGroupProblem(resourceGroup);
-  if (groupProblem !== undefined) throw invalid('OfflineSeed.InvalidResourceGroup', `params.resourceGroup: "${resourceGroup}" ${groupProblem}`, resourceGroup);
+  if (groupProblem !== undefined) throw invalid('OfflineSeed.InvalidResourceGroupName', `params.resourceGroup: "${resourceGroup}" ${groupProblem}`, resourceGroup);
 
   return {
     jobName,

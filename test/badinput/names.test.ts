@@ -106,7 +106,7 @@ const table: Record<string, { base: () => Params; cases: [string, Params | (() =
       ['a job name ../evil', { jobName: '../evil' }, 'OfflineSeed.InvalidRequest', 2],
       ['another seed\'s job name', { jobName: 'other-job' }, 'OfflineSeed.JobNameMismatch', 2],
       ['a subscription ../x', { subscriptionId: '../x' }, 'OfflineSeed.InvalidSubscriptionId', 2],
-      ['a resource group ..', { resourceGroup: '..' }, 'OfflineSeed.InvalidResourceGroup', 2],
+      ['a resource group ..', { resourceGroup: '..' }, 'OfflineSeed.InvalidResourceGroupName', 2],
       ['a location ..', { location: '..' }, 'OfflineSeed.InvalidRequest', 2],
       ['a location ../../subscriptions', { location: '../../subscriptions' }, 'OfflineSeed.InvalidRequest', 2],
       ['a diagnostics path ../evil', { diagnosticsPath: '../evil' }, 'OfflineSeed.InvalidDiagnosticsPath', 2],
@@ -132,7 +132,7 @@ const table: Record<string, { base: () => Params; cases: [string, Params | (() =
   },
   'job.cancel': {
     base: () => ({ stagingPath: prepared, subscriptionId: SUBSCRIPTION, resourceGroup: 'names-rg', ...azureAccess }),
-    cases: [['a resource group ending with a period', { resourceGroup: 'rg.' }, 'OfflineSeed.InvalidResourceGroup', 2]],
+    cases: [['a resource group ending with a period', { resourceGroup: 'rg.' }, 'OfflineSeed.InvalidResourceGroupName', 2]],
   },
   'job.remove': {
     base: () => ({ stagingPath: prepared, subscriptionId: SUBSCRIPTION, resourceGroup: 'names-rg', ...azureAccess }),
@@ -140,7 +140,7 @@ const table: Record<string, { base: () => Params; cases: [string, Params | (() =
   },
   'job.keys': {
     base: () => ({ stagingPath: prepared, subscriptionId: SUBSCRIPTION, resourceGroup: 'names-rg', ...azureAccess }),
-    cases: [['a resource group with a slash', { resourceGroup: 'rg/../other' }, 'OfflineSeed.InvalidResourceGroup', 2]],
+    cases: [['a resource group with a slash', { resourceGroup: 'rg/../other' }, 'OfflineSeed.InvalidResourceGroupName', 2]],
   },
   'seed.complete': {
     base: () => ({ stagingPath: prepared, force: true, password: RESTIC_PASSWORD, ...azureAccess }),
