@@ -161,38 +161,65 @@ export function commandFromSchemaFiles(command: string): EngineCommand | undefin
 // ---------------------------------------------------------------------------------------------------
 // Syntax helpers
 
-// The checks ask for the same subtrees many times per file: each node's list is walked once per tree.
-const descendantsCache = new WeakMap<Tree, Map<number, readonly Node[]>>();
-
-export function descendants(node: Node): readonly Node[] {
-  let cache = descendantsCache.get(node.tree);
-  if (cache === undefined) descendantsCache.set(node.tree, (cache = new Map()));
-  const known = cache.get(node.id);
-  if (known !== undefined) return known;
-  const out = walk(node);
-  cache.set(node.id, out);
-  return out;
+/**
+ * One walk per tree: every node in preorder with its type and its parent's position. The checks ask
+ * for the same subtrees, types and ancestors many times, and each access through web-tree-sitter
+ * crosses into WebAssembly and makes a new wrapper object; here they are array lookups.
+ */
+interface TreeIndex {
+  nodes: Node[];
+  types: string[];
+  /** Preorder position of each node's parent (-1 for the root). */
+  parents: number[];
+  /** One past the preorder position of each node's last descendant. */
+  ends: number[];
+  positionOf: Map<number, number>;
 }
 
-function walk(node: Node): Node[] {
-  const out: Node[] = [];
-  const stack: Node[] = [node];
-  while (stack.length > 0) {
-    const current = stack.pop()!;
-    out.push(current);
-    const children = current.children;
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
-  }
-  return out;
+const treeIndexes = new WeakMap<Tree, TreeIndex>();
+
+function indexOf(tree: Tree): TreeIndex {
+  let index = treeIndexes.get(tree);
+  if (index !== undefined) return index;
+  index = { nodes: [], types: [], parents: [], ends: [], positionOf: new Map() };
+  const visit = (node: Node, parent: number): void => {
+    const at = index!.nodes.length;
+    index!.nodes.push(node);
+    index!.types.push(node.type);
+    index!.parents.push(parent);
+    index!.ends.push(0);
+    index!.positionOf.set(node.id, at);
+    for (const child of node.children) visit(child!, at);
+    index!.ends[at] = index!.nodes.length;
+  };
+  visit(tree.rootNode, -1);
+  treeIndexes.set(tree, index);
+  return index;
+}
+
+function positionIn(node: Node): { index: TreeIndex; at: number } {
+  const index = indexOf(node.tree);
+  const at = index.positionOf.get(node.id);
+  if (at === undefined) throw new Error(`node ${node.type} is not in its tree's index`);
+  return { index, at };
+}
+
+export function descendants(node: Node): readonly Node[] {
+  const { index, at } = positionIn(node);
+  return index.nodes.slice(at, index.ends[at]);
 }
 
 function ofType(node: Node, ...types: string[]): Node[] {
-  return descendants(node).filter((n) => types.includes(n.type));
+  const { index, at } = positionIn(node);
+  const out: Node[] = [];
+  for (let i = at; i < index.ends[at]!; i++) if (types.includes(index.types[i]!)) out.push(index.nodes[i]!);
+  return out;
 }
 
 function ancestors(node: Node): Node[] {
+  const { index, at } = positionIn(node);
   const out: Node[] = [];
-  for (let p = node.parent; p !== null; p = p.parent) out.push(p);
+  for (let p = index.parents[at]!; p >= 0; p = index.parents[p]!) out.push(index.nodes[p]!);
   return out;
 }
 
@@ -251,7 +278,9 @@ export function evaluateData(node: Node): unknown {
 }
 
 function closest(node: Node, type: string): Node | undefined {
-  return ancestors(node).find((a) => a.type === type);
+  const { index, at } = positionIn(node);
+  for (let p = index.parents[at]!; p >= 0; p = index.parents[p]!) if (index.types[p] === type) return index.nodes[p];
+  return undefined;
 }
 
 /** web-tree-sitter hands out a new wrapper object on every access, so nodes compare by position. */
@@ -711,6 +740,28 @@ export interface AnalyzeOptions {
   packageVersion: string;
 }
 
+/**
+ * Trees and syntax problems by file text: the mutation tests analyse the module once per mutation, and
+ * all files but the mutated one are the same text each time (the trees are only read, never edited).
+ */
+const parseCache = new Map<string, { tree: Tree | null; syntaxProblems: string[] }>();
+
+function parsedText(parser: Parser, text: string): { tree: Tree | null; syntaxProblems: string[] } {
+  let entry = parseCache.get(text);
+  if (entry === undefined) {
+    const tree = parser.parse(text);
+    const syntaxProblems: string[] = [];
+    for (const node of tree === null ? [] : descendants(tree.rootNode)) {
+      if (node.isError || node.type === 'ERROR') syntaxProblems.push(`${node.startPosition.row + 1}: syntax error near ${JSON.stringify(node.text.slice(0, 60))}`);
+      else if (node.isMissing) syntaxProblems.push(`${node.startPosition.row + 1}: missing ${node.type}`);
+      else if (node.type === 'pipeline_chain_tail') syntaxProblems.push(`${node.startPosition.row + 1}: && and || need PowerShell 7 (the module supports 5.1)`);
+    }
+    entry = { tree, syntaxProblems };
+    parseCache.set(text, entry);
+  }
+  return entry;
+}
+
 export function analyzeModule(files: Map<string, string>, options: AnalyzeOptions): Analysis {
   const problems = Object.fromEntries(CHECK_IDS.map((id) => [id, [] as string[]])) as Record<CheckId, string[]>;
   const report = (id: CheckId, message: string): void => void problems[id].push(message);
@@ -723,17 +774,13 @@ export function analyzeModule(files: Map<string, string>, options: AnalyzeOption
       report('ascii', `${path}:${text.slice(0, at).split('\n').length}: non-ASCII character (Windows PowerShell 5.1 reads files without a BOM as ANSI)`);
     }
     if (!/\.(ps1|psm1|psd1)$/.test(path)) continue;
-    const tree = options.parser.parse(text);
+    const { tree, syntaxProblems } = parsedText(options.parser, text);
     if (tree === null) {
       report('parse', `${path}: tree-sitter returned no tree`);
       continue;
     }
     parsed.push({ path, text, tree });
-    for (const node of descendants(tree.rootNode)) {
-      if (node.isError || node.type === 'ERROR') report('parse', `${path}:${node.startPosition.row + 1}: syntax error near ${JSON.stringify(node.text.slice(0, 60))}`);
-      else if (node.isMissing) report('parse', `${path}:${node.startPosition.row + 1}: missing ${node.type}`);
-      else if (node.type === 'pipeline_chain_tail') report('parse', `${path}:${node.startPosition.row + 1}: && and || need PowerShell 7 (the module supports 5.1)`);
-    }
+    for (const problem of syntaxProblems) report('parse', `${path}:${problem}`);
   }
 
   const functions = collectFunctions(parsed);
