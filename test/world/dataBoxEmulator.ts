@@ -43,9 +43,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FaultInjector } from './faultInjection.ts';
-import { createServer, type Server } from 'node:https';
+import { listenHttps } from './httpsListener.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import type { TestCertificates } from './certs.ts';
 import { createVirtualClock, DAY_MS, type VirtualClock } from './clock.ts';
 import { ARM_AUDIENCES, type JobRef } from './importExportEmulator.ts';
@@ -696,20 +695,8 @@ export async function startDataBoxEmulator(options: DataBoxEmulatorOptions): Pro
     }
   };
 
-  const server: Server = createServer({ cert: options.certificates.certPem, key: options.certificates.keyPem }, (req, res) => {
-    void handle(req, res);
-  });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  origin = `https://127.0.0.1:${port}`;
+  const listener = await listenHttps(options.certificates, handle);
+  origin = listener.origin;
   const unsubscribe = clock.onAdvance(() => sweep());
 
   const hook = (ref: JobRef): DataBoxJobRecord => {
@@ -720,7 +707,7 @@ export async function startDataBoxEmulator(options: DataBoxEmulatorOptions): Pro
 
   return {
     endpoint: origin,
-    port,
+    port: Number(new URL(origin).port),
     clock,
     requests,
     faults,
@@ -752,9 +739,7 @@ export async function startDataBoxEmulator(options: DataBoxEmulatorOptions): Pro
     mintArmToken: () => mintToken({ audience: 'https://management.azure.com/', tenantId, userPrincipalName: 'admin@contoso.example' }),
     stop: async () => {
       unsubscribe();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await listener.close();
     },
   };
 }

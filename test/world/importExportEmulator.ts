@@ -52,9 +52,8 @@
  *   run exports.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
+import { listenHttps } from './httpsListener.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import {
   armError,
   jobToWire,
@@ -752,20 +751,8 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
     }
   };
 
-  const server: Server = createServer({ cert: options.certificates.certPem, key: options.certificates.keyPem }, (req, res) => {
-    void handle(req, res);
-  });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  origin = `https://127.0.0.1:${port}`;
+  const listener = await listenHttps(options.certificates, handle);
+  origin = listener.origin;
   const unsubscribe = clock.onAdvance(() => sweep());
 
   const requireRecord = (ref: JobRef): JobRecord => {
@@ -782,7 +769,7 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
   return {
     endpoint: origin,
     authorityHost: origin,
-    port,
+    port: Number(new URL(origin).port),
     clock,
     tokenService,
     locations,
@@ -819,9 +806,7 @@ export async function startImportExportEmulator(options: EmulatorOptions): Promi
     mintArmToken: (tenantId = defaultTenant) => mintToken({ audience: 'https://management.azure.com/', tenantId, userPrincipalName: 'admin@contoso.example' }),
     stop: async () => {
       unsubscribe();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await listener.close();
     },
   };
 }
