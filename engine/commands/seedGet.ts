@@ -1,16 +1,27 @@
 import { resolve } from 'node:path';
 import { OfflineSeedError } from '../protocol/errors.ts';
-import { nextStepFor, readDescriptor } from '../seed/seedDescriptor.ts';
+import type { AzureAccessParams } from '../repo/repositoryLocation.ts';
+import { openSeed, publishedRecord } from '../seed/openSeed.ts';
+import { nextStepFor, readDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
 import { defineCommand } from './command.ts';
 
-export const seedGetCommand = defineCommand<{ stagingPath: string }>({
+export const seedGetCommand = defineCommand<{ stagingPath: string } & AzureAccessParams>({
   name: 'seed.get',
   summary: 'Report where a seed stands in the workflow and what to do next.',
   cmdlet: 'Get-OfflineSeed',
   resultTypeName: 'OfflineSeed.Seed',
   async run(params, context) {
     const stagingPath = resolve(params.stagingPath);
-    const d = await readDescriptor(stagingPath);
+    let d: SeedDescriptor | undefined = await readDescriptor(stagingPath);
+    const published = d === undefined ? undefined : publishedRecord(d);
+    if (published !== undefined) {
+      // Published: the published copy is the truth (a runbook may have moved the seed on).
+      try {
+        d = (await openSeed({ stagingPath }, params, context.events))?.descriptor ?? d;
+      } catch (error) {
+        context.events.log('warning', `This seed is published at ${published.seedUri}, but its published copy could not be read (${(error as Error).message}): the state shown is the staging location's and may be stale.`);
+      }
+    }
     if (d === undefined) {
       throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${stagingPath} (no offlineseed.json)`, {
         targetObject: stagingPath,
@@ -37,6 +48,7 @@ export const seedGetCommand = defineCommand<{ stagingPath: string }>({
       ...(d.settings?.threads === undefined ? {} : { threads: d.settings.threads }),
       createdAt: d.createdAt,
       updatedAt: d.updatedAt,
+      ...(published === undefined ? {} : { seedUri: published.seedUri, publishedAt: published.publishedAt }),
       nextStep: nextStepFor(d.state),
     });
   },
