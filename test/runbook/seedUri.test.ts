@@ -12,13 +12,14 @@
  *             the stored bytes carry no form of the BitLocker key; a lost ETag race is
  *             OfflineSeed.DescriptorChanged and writes nothing; Data Box through seedUri too
  */
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runEngine } from '../helpers/engine.ts';
+import { engineCommand, runEngine } from '../helpers/engine.ts';
 import { restic, RESTIC_PASSWORD } from '../helpers/fixtures.ts';
 import { arriving, jobRunner, lastError, logs, OutputLog, prepareSeed, RETURN_ADDRESS, RETURN_SHIPPING, secretForms, type PreparedSeed } from '../job/fixtures.ts';
 import { startWorld, type World } from '../world/world.ts';
@@ -30,6 +31,7 @@ let seedUri: string;
 let identity: Awaited<ReturnType<typeof identityEndpoint>>;
 let runbookEnv: Record<string, string>;
 const output = new OutputLog();
+const extraKeys: string[] = [];
 let run: ReturnType<typeof jobRunner>;
 
 /** A runbook's run: the managed identity is the only credential (no service principal in the environment). */
@@ -268,8 +270,47 @@ test('bad seedUri values: stable error ids, before any request', async () => {
   assert.is(lastError(both).errorId, 'OfflineSeed.SeedLocationAmbiguous');
 });
 
+test('Data Box through seedUri: create (the default control plane), ship with the DSC ImportJob resource, import, status, complete', async () => {
+  const other = await prepareSeed(world, work, 'rdb', { drives: 1 });
+  extraKeys.push(...other.drives.map((d) => d.key));
+  const p = await run('seed.publish', { stagingPath: other.staging, password: RESTIC_PASSWORD });
+  assert.is(p.exitCode, 0, JSON.stringify(p.errors));
+  const uri = String(p.results[0]!.seedUri);
+  rmSync(other.staging, { recursive: true, force: true });
+  const c = await runbook('job.create', { seedUri: uri, password: RESTIC_PASSWORD, subscriptionId: world.subscriptionId, resourceGroup: world.resourceGroupName, location: 'West US', returnAddress: RETURN_ADDRESS, returnShipping: RETURN_SHIPPING });
+  assert.is(c.exitCode, 0, JSON.stringify(c.errors) + c.stderr);
+  assert.is(c.results[0]!.controlPlane, 'DataBox');
+  assert.is(c.results[0]!.seedState, 'JobCreated');
+  // The DSC resource records the shipment on a node that has only the seed's location.
+  const { file, args } = engineCommand();
+  // Asynchronously: the managed identity endpoint lives in this process.
+  const set = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(file, [...args, 'dsc', 'set', '--resource', 'OfflineSeed/ImportJob'], { env: { ...process.env, ...runbookEnv } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(`${JSON.stringify({ seedUri: uri, carrierName: 'UPS', trackingNumber: 'TRK-RUNBOOK-DB' })}\n`);
+  });
+  assert.is(set.status, 0, set.stderr);
+  const state = JSON.parse(set.stdout.split('\n')[0]!) as Record<string, unknown>;
+  assert.is(state.trackingNumber, 'TRK-RUNBOOK-DB');
+  assert.is(state.seedUri, uri);
+  assert.is(state.seedState, 'Shipped');
+  await world.dataBoxDatacenter.process(world.jobRef(other.jobName), arriving(other));
+  const st = await runbook('job.status', { seedUri: uri });
+  assert.is(st.exitCode, 0, JSON.stringify(st.errors));
+  assert.is(st.results[0]!.controlPlane, 'DataBox');
+  assert.is(st.results[0]!.seedState, 'Imported');
+  const done = await runbook('seed.complete', { seedUri: uri, password: RESTIC_PASSWORD });
+  assert.is(done.exitCode, 0, JSON.stringify(done.errors) + done.stderr);
+  assert.is(done.results[0]!.blobsMissing, 0);
+});
+
 test('the engine printed no key, password or token', () => {
-  output.assertNoSecrets([...seed.drives.map((d) => d.key), RESTIC_PASSWORD]);
+  output.assertNoSecrets([...seed.drives.map((d) => d.key), ...extraKeys, RESTIC_PASSWORD]);
 });
 
 test.after(async () => {
