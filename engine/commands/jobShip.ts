@@ -24,6 +24,7 @@ import { addressFromJob, formatAddress, type ShipToAddress } from '../importjob/
 import { evaluateWindow, isoDate, parseShipDate } from '../importjob/shippingWindow.ts';
 import { jobResourceId, recordedJob, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
 import { seedLocation } from '../importjob/seedDrives.ts';
+import { openSeed } from '../seed/openSeed.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { defineCommand } from './command.ts';
 
@@ -52,16 +53,19 @@ export const jobShipCommand = defineCommand<ShipParams>({
   async run(params, context) {
     const { events } = context;
     // The seed first: without a job of its own there is nothing to ship for, whatever else is given.
-    const target = await resolveJobTarget(params, { requireSeed: true, events });
+    const opened = await openSeed(params, params, events);
+    if (opened !== undefined) {
+      const recorded = recordedJob(opened.descriptor);
+      if (stateRank(opened.descriptor.state) < stateRank('JobCreated') || recorded === undefined || recorded.removedAt !== undefined) {
+        throw new OfflineSeedError('OfflineSeed.JobNotCreated', 'InvalidOperation', `the seed of job "${opened.descriptor.jobName}" has no import job yet (state ${opened.descriptor.state})`, {
+          targetObject: opened.store.location,
+          recommendedAction: 'Create the import job first: New-OfflineSeedImportJob. Ship the drives only after that, to the address it prints.',
+        });
+      }
+    }
+    const target = await resolveJobTarget(params, { requireSeed: true, events, ...(opened === undefined ? {} : { opened }) });
     const d = target.descriptor!;
     const store = target.store!;
-    const recorded = recordedJob(d);
-    if (stateRank(d.state) < stateRank('JobCreated') || recorded === undefined || recorded.removedAt !== undefined) {
-      throw new OfflineSeedError('OfflineSeed.JobNotCreated', 'InvalidOperation', `the seed of job "${d.jobName}" has no import job yet (state ${d.state})`, {
-        targetObject: store.location,
-        recommendedAction: 'Create the import job first: New-OfflineSeedImportJob. Ship the drives only after that, to the address it prints.',
-      });
-    }
     const trackingNumber = params.trackingNumber.trim();
     const carrierName = params.carrierName.trim();
     if (trackingNumber === '' || carrierName === '') {

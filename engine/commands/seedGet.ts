@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { OfflineSeedError } from '../protocol/errors.ts';
-import type { AzureAccessParams } from '../repo/repositoryLocation.ts';
 import { openSeed, publishedRecord } from '../seed/openSeed.ts';
 import { nextStepFor, readDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
 import { defineCommand } from './command.ts';
 
-export const seedGetCommand = defineCommand<{ stagingPath: string } & AzureAccessParams>({
+const FOLLOW_TIMEOUT_MS = 20_000;
+
+export const seedGetCommand = defineCommand<{ stagingPath: string }>({
   name: 'seed.get',
   summary: 'Report where a seed stands in the workflow and what to do next.',
   cmdlet: 'Get-OfflineSeed',
@@ -17,7 +18,17 @@ export const seedGetCommand = defineCommand<{ stagingPath: string } & AzureAcces
     if (published !== undefined) {
       // Published: the published copy is the truth (a runbook may have moved the seed on).
       try {
-        d = (await openSeed({ stagingPath }, params, context.events))?.descriptor ?? d;
+        // Bounded: Get-OfflineSeed must stay quick on a server that cannot reach storage.
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${FOLLOW_TIMEOUT_MS / 1000} s`)), FOLLOW_TIMEOUT_MS);
+          timer.unref();
+        });
+        try {
+          d = (await Promise.race([openSeed({ stagingPath }, {}, context.events), timeout]))?.descriptor ?? d;
+        } finally {
+          clearTimeout(timer);
+        }
       } catch (error) {
         context.events.log('warning', `This seed is published at ${published.seedUri}, but its published copy could not be read (${(error as Error).message}): the state shown is the staging location's and may be stale.`);
       }

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { jobNameProblem, resourceGroupProblem, subscriptionIdProblem } from '../seed/azureNames.ts';
 import { subscriptionIdFromPublishSettings } from '../seed/publishSettings.ts';
-import { openSeed } from '../seed/openSeed.ts';
+import { openSeed, type OpenedSeed } from '../seed/openSeed.ts';
 import { readDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
 import type { SeedStore } from '../seed/seedStore.ts';
 import type { EventSink } from '../protocol/eventSink.ts';
@@ -87,8 +87,8 @@ export async function loadSeed(stagingPath: string): Promise<{ stagingPath: stri
  * Resolves the job coordinates. `requireSeed` makes stagingPath mandatory (job.create and job.ship
  * record what they do in the seed).
  */
-export async function resolveJobTarget(params: JobTargetParams & AzureAccessParams, options: { requireSeed: boolean; events?: EventSink }): Promise<JobTarget> {
-  const opened = await openSeed(params, params, options.events);
+export async function resolveJobTarget(params: JobTargetParams & AzureAccessParams, options: { requireSeed: boolean; events?: EventSink; opened?: OpenedSeed }): Promise<JobTarget> {
+  const opened = options.opened ?? await openSeed(params, params, options.events);
   if (opened === undefined && options.requireSeed) throw invalid('OfflineSeed.InvalidRequest', 'params.stagingPath: required (the seed the job is for), or params.seedUri (the published seed)', 'params.stagingPath');
   const seed = opened === undefined ? undefined : { stagingPath: opened.store.location, descriptor: opened.descriptor };
   const d = seed?.descriptor;
