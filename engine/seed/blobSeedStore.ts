@@ -116,7 +116,7 @@ export class BlobSeedStore implements SeedStore {
    * Writes a JSON record on the condition that it is still what this store last saw of it (If-Match),
    * or still absent (If-None-Match *); unread records are read first.
    */
-  async writeJson(record: string, value: unknown): Promise<string> {
+  async writeJson(record: string, value: unknown, containerCreated = false): Promise<string> {
     if (!this.etags.has(record)) await this.readJson(record);
     const seen = this.etags.get(record);
     const name = this.blobName(record);
@@ -134,10 +134,10 @@ export class BlobSeedStore implements SeedStore {
           recommendedAction: 'Another command (a runbook, or the server) updated the seed at the same time: run this command again, it starts from the new state.',
         });
       }
-      if (error instanceof RestError && error.statusCode === 404) {
+      if (error instanceof RestError && error.statusCode === 404 && !containerCreated) {
         // The container does not exist yet (published before the import created it).
         await this.ensureContainer();
-        return this.writeJson(record, value);
+        return this.writeJson(record, value, true);
       }
       throw this.translate(error, `write ${name}`);
     }

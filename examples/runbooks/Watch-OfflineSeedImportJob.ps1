@@ -113,7 +113,7 @@ if (-not [string]::IsNullOrEmpty($SubscriptionId)) { $coordinates['SubscriptionI
 if (-not [string]::IsNullOrEmpty($ResourceGroupName)) { $coordinates['ResourceGroupName'] = $ResourceGroupName }
 
 # Verbose and information messages reach the job streams only with LogVerbose / InformationAction.
-$status = Get-ImportJobStatus -SeedUri $SeedUri @coordinates -NoLogs -InformationAction Continue -ErrorAction SilentlyContinue -ErrorVariable statusError
+$status = Get-ImportJobStatus -SeedUri $SeedUri @coordinates -InformationAction Continue -ErrorAction SilentlyContinue -ErrorVariable statusError
 if ($null -eq $status) {
     if ([string]::IsNullOrEmpty($Location)) { throw "No import job for $SeedUri yet, and no -Location to create it: $statusError" }
     $job = New-OfflineSeedImportJob -SeedUri $SeedUri -Password $repository.Password -Location $Location @coordinates `
