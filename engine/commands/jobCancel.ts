@@ -26,7 +26,7 @@ export const jobCancelCommand = defineCommand<CancelParams>({
   resultTypeName: 'OfflineSeed.ImportJobAction',
   async run(params, context) {
     const { events } = context;
-    const target = await resolveJobTarget(params, { requireSeed: false });
+    const target = await resolveJobTarget(params, { requireSeed: false, events: context.events });
     if ((await controlPlaneOf(params, target)) === 'DataBox') return cancelDataBoxJob(params, context, target);
     const client = importExportClient(params, target.subscriptionId);
     const jobId = jobResourceId(target);
@@ -60,8 +60,8 @@ export const jobCancelCommand = defineCommand<CancelParams>({
       ? `Cancellation requested while ${before}: the datacenter skips the copy and sends the drives back; Get-ImportJobStatus follows it.`
       : `Import job ${target.jobName} was canceled (${before} -> ${state}).`;
     events.log('information', message);
-    if (target.stagingPath !== undefined) {
-      await updateSeed(target.stagingPath, (d) => {
+    if (target.store !== undefined) {
+      await updateSeed(target.store, (d) => {
         const recorded = recordedJob(d);
         return recorded === undefined || recorded.name !== target.jobName ? undefined : { ...d, job: { ...recorded, cancelRequestedAt: new Date().toISOString() } };
       });

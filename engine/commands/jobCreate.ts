@@ -19,7 +19,9 @@ import { armCall, importExportClient, type ArmAccessParams } from '../importjob/
 import { chosenControlPlane, type ControlPlaneParams } from '../importjob/controlPlane.ts';
 import { createDataBoxJob } from '../importjob/dataBoxCreate.ts';
 import { importExportJobState } from '../importjob/jobState.ts';
-import { readDriveRecords, type DriveRecord } from '../importjob/driveRecords.ts';
+import type { DriveRecord } from '../importjob/driveRecords.ts';
+import { seedArgument, seedDriveRecords, seedLocation } from '../importjob/seedDrives.ts';
+import type { PasswordParams } from '../seed/password.ts';
 import { driveView, getJob } from '../importjob/jobView.ts';
 import { resolveReturnDetails, type ReturnAddress, type ReturnShipping } from '../importjob/profile.ts';
 import { advance, stateRank, updateSeed, withJob } from '../importjob/seedRecords.ts';
@@ -30,8 +32,7 @@ import { OfflineSeedError } from '../protocol/errors.ts';
 import { containerNameProblem } from '../seed/azureNames.ts';
 import { defineCommand } from './command.ts';
 
-interface CreateParams extends JobTargetParams, ArmAccessParams, ControlPlaneParams {
-  stagingPath: string;
+interface CreateParams extends JobTargetParams, ArmAccessParams, ControlPlaneParams, PasswordParams {
   location: string;
   storageAccountId?: string;
   returnAddress?: ReturnAddress;
@@ -70,16 +71,16 @@ export const jobCreateCommand = defineCommand<CreateParams>({
   summary: 'Create the Azure Import/Export job for a seed whose drives are prepared; prints the address to ship the drives to.',
   cmdlet: 'New-OfflineSeedImportJob',
   resultTypeName: 'OfflineSeed.ImportJob',
+  secretParams: ['password'],
   async run(params, context) {
     const { events } = context;
     // Every argument is checked before the first request, whichever control plane the job goes to.
     const diagnosticsPath = checkedDiagnosticsPath(params.diagnosticsPath);
-    const target = await resolveJobTarget(params, { requireSeed: true });
+    const target = await resolveJobTarget(params, { requireSeed: true, events });
     // New jobs go to Data Box unless asked otherwise; a recorded job stays where it was created.
     if ((chosenControlPlane(params, target.recorded) ?? 'DataBox') === 'DataBox') return createDataBoxJob(params, context, target);
-    const stagingPath = target.stagingPath!;
     const d = target.descriptor!;
-    const drives = await readDriveRecords(stagingPath, d);
+    const drives = await seedDriveRecords(target, params);
     const withoutKey = drives.filter((r) => r.bitLockerKey === undefined);
     if (withoutKey.length > 0) {
       events.log('warning', `No BitLocker recovery password is recorded for drive(s) ${withoutKey.map((r) => r.driveId).join(', ')}; the service requires one per drive and will refuse the job.`);
@@ -109,7 +110,7 @@ export const jobCreateCommand = defineCommand<CreateParams>({
     if (existing === undefined && target.recorded !== undefined && target.recorded.removedAt === undefined && stateRank(d.state) >= stateRank('Shipped')) {
       throw new OfflineSeedError('OfflineSeed.JobDisappeared', 'ObjectNotFound', `import job ${target.jobName} (created ${target.recorded.createdAt}) no longer exists, but the seed's drives were shipped for it`, {
         targetObject: jobId,
-        recommendedAction: 'Contact Azure support with the tracking number (see shipping.json in the staging location); creating a new job does not bring the shipped drives back to it.',
+        recommendedAction: 'Contact Azure support with the tracking number (see the seed\'s shipping record); creating a new job does not bring the shipped drives back to it.',
       });
     }
 
@@ -201,7 +202,7 @@ export const jobCreateCommand = defineCommand<CreateParams>({
       createdAt,
       recordedAt: new Date().toISOString(),
     };
-    const seed = await updateSeed(stagingPath, (current) => {
+    const seed = await updateSeed(target.store!, (current) => {
       const next = advance(withJob(current, recorded), 'JobCreated');
       return {
         ...next,
@@ -240,10 +241,10 @@ export const jobCreateCommand = defineCommand<CreateParams>({
       backupDriveManifest: recorded.backupDriveManifest,
       createdAt,
       shippingInfoDeadline,
-      stagingPath,
+      ...seedLocation(target),
       seedState: seed?.state ?? d.state,
       nextStep: p.state === 'Creating'
-        ? `Ship the drives to ${shipTo.site} and record the carrier and tracking number: Update-ImportShipping -StagingPath ${stagingPath} -CarrierName <carrier> -TrackingNumber <number>.`
+        ? `Ship the drives to ${shipTo.site} and record the carrier and tracking number: Update-ImportShipping ${seedArgument(target)} -CarrierName <carrier> -TrackingNumber <number>.`
         : 'Follow the import: Get-ImportJobStatus.',
     });
   },

@@ -27,7 +27,7 @@ export const jobKeysCommand = defineCommand<KeysParams>({
   resultTypeName: 'OfflineSeed.BitLockerKey',
   async run(params, context) {
     const { events } = context;
-    const target = await resolveJobTarget(params, { requireSeed: false });
+    const target = await resolveJobTarget(params, { requireSeed: false, events: context.events });
     const local = target.stagingPath !== undefined && target.descriptor !== undefined
       ? await localKeysForComparison(target.stagingPath, target.descriptor)
       : new Map<string, string>();

@@ -25,14 +25,14 @@ export const jobRemoveCommand = defineCommand<RemoveParams>({
   resultTypeName: 'OfflineSeed.ImportJobAction',
   async run(params, context) {
     const { events } = context;
-    const target = await resolveJobTarget(params, { requireSeed: false });
+    const target = await resolveJobTarget(params, { requireSeed: false, events: context.events });
     if ((await controlPlaneOf(params, target)) === 'DataBox') return removeDataBoxJob(params, context, target);
     const client = importExportClient(params, target.subscriptionId);
     const jobId = jobResourceId(target);
     const job = await getJob(client, target);
     const forget = async (state: string): Promise<void> => {
-      if (target.stagingPath === undefined) return;
-      await updateSeed(target.stagingPath, (d) => {
+      if (target.store === undefined) return;
+      await updateSeed(target.store, (d) => {
         const recorded = recordedJob(d);
         if (recorded === undefined || recorded.name !== target.jobName || recorded.removedAt !== undefined) return undefined;
         // Without its job, a seed whose drives were not imported can get a new job for the same drives.

@@ -19,15 +19,16 @@ import { chosenControlPlane, type ControlPlaneParams } from '../importjob/contro
 import { shipDataBoxJob } from '../importjob/dataBoxShip.ts';
 import { importExportJobState } from '../importjob/jobState.ts';
 import { getJob, jobNotFoundAdvice } from '../importjob/jobView.ts';
-import { advance, readShippingRecord, shippingRecordOf, shippingRecordPath, stateRank, updateSeed, writeJsonAtomically } from '../importjob/seedRecords.ts';
+import { advance, shippingRecordOf, stateRank, updateSeed } from '../importjob/seedRecords.ts';
 import { addressFromJob, formatAddress, type ShipToAddress } from '../importjob/shipTo.ts';
 import { evaluateWindow, isoDate, parseShipDate } from '../importjob/shippingWindow.ts';
-import { jobResourceId, loadSeed, recordedJob, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
+import { jobResourceId, recordedJob, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
+import { seedLocation } from '../importjob/seedDrives.ts';
+import { openSeed } from '../seed/openSeed.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { defineCommand } from './command.ts';
 
 interface ShipParams extends JobTargetParams, ArmAccessParams, ControlPlaneParams {
-  stagingPath: string;
   carrierName: string;
   trackingNumber: string;
   driveCount?: number;
@@ -52,17 +53,19 @@ export const jobShipCommand = defineCommand<ShipParams>({
   async run(params, context) {
     const { events } = context;
     // The seed first: without a job of its own there is nothing to ship for, whatever else is given.
-    const staged = await loadSeed(params.stagingPath);
-    const recorded = recordedJob(staged.descriptor);
-    if (stateRank(staged.descriptor.state) < stateRank('JobCreated') || recorded === undefined || recorded.removedAt !== undefined) {
-      throw new OfflineSeedError('OfflineSeed.JobNotCreated', 'InvalidOperation', `the seed of job "${staged.descriptor.jobName}" has no import job yet (state ${staged.descriptor.state})`, {
-        targetObject: staged.stagingPath,
-        recommendedAction: 'Create the import job first: New-OfflineSeedImportJob. Ship the drives only after that, to the address it prints.',
-      });
+    const opened = await openSeed(params, params, events);
+    if (opened !== undefined) {
+      const recorded = recordedJob(opened.descriptor);
+      if (stateRank(opened.descriptor.state) < stateRank('JobCreated') || recorded === undefined || recorded.removedAt !== undefined) {
+        throw new OfflineSeedError('OfflineSeed.JobNotCreated', 'InvalidOperation', `the seed of job "${opened.descriptor.jobName}" has no import job yet (state ${opened.descriptor.state})`, {
+          targetObject: opened.store.location,
+          recommendedAction: 'Create the import job first: New-OfflineSeedImportJob. Ship the drives only after that, to the address it prints.',
+        });
+      }
     }
-    const target = await resolveJobTarget(params, { requireSeed: true });
-    const stagingPath = target.stagingPath!;
+    const target = await resolveJobTarget(params, { requireSeed: true, events, ...(opened === undefined ? {} : { opened }) });
     const d = target.descriptor!;
+    const store = target.store!;
     const trackingNumber = params.trackingNumber.trim();
     const carrierName = params.carrierName.trim();
     if (trackingNumber === '' || carrierName === '') {
@@ -130,7 +133,7 @@ export const jobShipCommand = defineCommand<ShipParams>({
     let updated = job;
     let outcome: 'Shipped' | 'AlreadyShipped' | 'Updated';
     let recordedAt: number;
-    const previous = await readShippingRecord(stagingPath);
+    const previous = await store.readShipping();
     if (already) {
       outcome = 'AlreadyShipped';
       recordedAt = previous !== undefined && same(previous.trackingNumber, trackingNumber) ? Date.parse(previous.recordedAt) : serviceTime(job.systemData?.lastModifiedAt, Date.now());
@@ -152,9 +155,8 @@ export const jobShipCommand = defineCommand<ShipParams>({
 
     const record = shippingRecordOf({ target, carrierName, trackingNumber, driveCount, driveIds, shipDate, recordedAt, jobCreatedAt: createdAt, shipTo: address });
     for (const w of record.warnings) events.log('warning', w.message);
-    const recordPath = shippingRecordPath(stagingPath);
-    await writeJsonAtomically(recordPath, record);
-    const seed = await updateSeed(stagingPath, (current) => ({
+    const recordPath = await store.writeShipping(record);
+    const seed = await updateSeed(store, (current) => ({
       ...advance(current, 'Shipped'),
       shipping: { carrierName, trackingNumber, driveCount, shipDate: record.shipDate, recordedAt: record.recordedAt, arrivalDeadline: record.arrivalDeadline, record: recordPath },
     }));
@@ -181,7 +183,7 @@ export const jobShipCommand = defineCommand<ShipParams>({
       windowWarnings: record.warnings,
       shipTo: address,
       recordPath,
-      stagingPath,
+      ...seedLocation(target),
       seedState: seed?.state ?? d.state,
       nextStep: 'Wait for the import: Get-ImportJobStatus shows the job and its drives (the service aims to copy within 7 to 10 days after receipt).',
     });

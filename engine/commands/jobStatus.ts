@@ -17,7 +17,8 @@ import { importExportJobState } from '../importjob/jobState.ts';
 import { controlPlaneOf } from '../importjob/locateJob.ts';
 import { readErrorLogs, type FailedBlob } from '../importjob/driveLogs.ts';
 import { driveView, FINISHED_STATES, getJob, jobImported, jobNotFoundAdvice, WAITING_STATES, type DriveView } from '../importjob/jobView.ts';
-import { advance, readShippingRecord, updateSeed } from '../importjob/seedRecords.ts';
+import { advance, updateSeed } from '../importjob/seedRecords.ts';
+import { seedLocation } from '../importjob/seedDrives.ts';
 import { addressFromJob, formatAddress, type ShipToAddress } from '../importjob/shipTo.ts';
 import { DAY_MS, WINDOW_DAYS } from '../importjob/shippingWindow.ts';
 import { jobResourceId, recordedJob, resolveJobTarget, type JobTarget, type JobTargetParams } from '../importjob/target.ts';
@@ -42,10 +43,10 @@ export interface StatusOutcome {
 
 /** Moves the seed along with the job (never back): Shipped once the drives travel, Imported once the data is in. */
 export async function followJob(target: JobTarget, job: JobResponse): Promise<SeedDescriptor | undefined> {
-  if (target.stagingPath === undefined || target.descriptor === undefined || target.recorded === undefined || target.recorded.removedAt !== undefined) return target.descriptor;
+  if (target.store === undefined || target.descriptor === undefined || target.recorded === undefined || target.recorded.removedAt !== undefined) return target.descriptor;
   const p = job.properties ?? {};
   const imported = jobImported(job);
-  return updateSeed(target.stagingPath, (current) => {
+  return updateSeed(target.store, (current) => {
     const recorded = recordedJob(current);
     if (recorded === undefined || recorded.name !== target.jobName) return undefined;
     let next = current;
@@ -111,7 +112,7 @@ export const jobStatusCommand = defineCommand<StatusParams>({
   resultTypeName: 'OfflineSeed.ImportJobStatus',
   async run(params, context) {
     const { events } = context;
-    const target = await resolveJobTarget(params, { requireSeed: false });
+    const target = await resolveJobTarget(params, { requireSeed: false, events: context.events });
     if ((await controlPlaneOf(params, target)) === 'DataBox') return dataBoxStatus(params, context, target);
     const client = importExportClient(params, target.subscriptionId);
     const jobId = jobResourceId(target);
@@ -161,7 +162,7 @@ export const jobStatusCommand = defineCommand<StatusParams>({
       }
     }
 
-    const record = target.stagingPath === undefined ? undefined : await readShippingRecord(target.stagingPath);
+    const record = await target.store?.readShipping();
     const arrivalDeadline = record !== undefined && record.jobName === target.jobName ? record.arrivalDeadline : undefined;
     const address = addressFromJob(p.shippingInformation, EMPTY_ADDRESS);
     const site = formatAddress(address) || 'the datacenter';
@@ -197,7 +198,7 @@ export const jobStatusCommand = defineCommand<StatusParams>({
       waitingForImport: waiting,
       imported,
       message,
-      ...(target.stagingPath === undefined ? {} : { stagingPath: target.stagingPath }),
+      ...seedLocation(target),
       ...(seed === undefined ? {} : { seedState: seed.state }),
       nextStep: imported
         ? 'Verify and repair the container: Complete-OfflineSeed.'

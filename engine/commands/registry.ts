@@ -21,6 +21,7 @@ import { driveVerifyCommand } from './driveVerify.ts';
 import { repoCheckCommand } from './repoCheck.ts';
 import { restoreRunCommand } from './restoreRun.ts';
 import { seedGetCommand } from './seedGet.ts';
+import { seedPublishCommand } from './seedPublish.ts';
 import { seedStartCommand } from './seedStart.ts';
 import { snapshotListCommand } from './snapshotList.ts';
 import { versionCommand } from './version.ts';
@@ -37,7 +38,7 @@ commands.push(
   snapshotListCommand,
   backupRunCommand,
   backupScheduleCommand, backupUnscheduleCommand,
-  seedCompleteCommand,
+  seedCompleteCommand, seedPublishCommand,
   drivePrepareCommand, driveVerifyCommand,
   jobCreateCommand, jobShipCommand, jobStatusCommand, jobCancelCommand, jobRemoveCommand, jobKeysCommand,
   preflightRunCommand, credentialNewCommand, profileSetCommand, profileGetCommand,

@@ -1,24 +1,25 @@
 import { completeSeed, type CompleteParams } from '../seed/completeSeed.ts';
-import { readDescriptor } from '../seed/seedDescriptor.ts';
-import { resolve } from 'node:path';
+import { openSeed } from '../seed/openSeed.ts';
 import { defineCommand } from './command.ts';
 
 export const seedCompleteCommand = defineCommand<CompleteParams>({
   name: 'seed.complete',
-  summary: 'After the import: verify the container against the drive journals and the service logs, repair over the network, mark the seed complete.',
+  summary: 'After the import: verify the container against the drive journals (or, with seedUri, the published manifests) and the service logs, repair over the network from the staging location, mark the seed complete.',
   cmdlet: 'Complete-OfflineSeed',
   resultTypeName: 'OfflineSeed.CompletionResult',
   secretParams: ['password'],
   async run(params, context) {
     if (context.dryRun) {
-      const d = await readDescriptor(resolve(params.stagingPath));
-      context.events.log('information', `What if: verify ${d === undefined ? 'the seed' : `azure://${d.storageAccount}/${d.container}/${d.prefix}`} and repair what is missing or corrupt from ${resolve(params.stagingPath)}`);
+      const opened = await openSeed(params, params);
+      const d = opened?.descriptor;
+      context.events.log('information', `What if: verify ${d === undefined ? 'the seed' : `azure://${d.storageAccount}/${d.container}/${d.prefix}`} and ${opened?.store.stagingPath === undefined ? 'report what is missing or corrupt (repair needs the staging location)' : `repair what is missing or corrupt from ${opened.store.stagingPath}`}`);
       return;
     }
     const o = await completeSeed(params, context);
-    const d = await readDescriptor(resolve(params.stagingPath));
     context.emitResult({
-      jobName: d?.jobName ?? '',
+      jobName: o.jobName,
+      ...(o.stagingPath === undefined ? {} : { stagingPath: o.stagingPath }),
+      ...(o.seedUri === undefined ? {} : { seedUri: o.seedUri }),
       repository: o.repository,
       state: 'Completed',
       blobsExpected: o.blobsExpected,

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import { OfflineSeedError } from '../protocol/errors.ts';
-import { nextStepFor, readDescriptor } from '../seed/seedDescriptor.ts';
+import { openSeed, publishedRecord } from '../seed/openSeed.ts';
+import { nextStepFor, readDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
 import { defineCommand } from './command.ts';
+
+const FOLLOW_TIMEOUT_MS = 20_000;
 
 export const seedGetCommand = defineCommand<{ stagingPath: string }>({
   name: 'seed.get',
@@ -10,7 +13,26 @@ export const seedGetCommand = defineCommand<{ stagingPath: string }>({
   resultTypeName: 'OfflineSeed.Seed',
   async run(params, context) {
     const stagingPath = resolve(params.stagingPath);
-    const d = await readDescriptor(stagingPath);
+    let d: SeedDescriptor | undefined = await readDescriptor(stagingPath);
+    const published = d === undefined ? undefined : publishedRecord(d);
+    if (published !== undefined) {
+      // Published: the published copy is the truth (a runbook may have moved the seed on).
+      try {
+        // Bounded: Get-OfflineSeed must stay quick on a server that cannot reach storage.
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${FOLLOW_TIMEOUT_MS / 1000} s`)), FOLLOW_TIMEOUT_MS);
+          timer.unref();
+        });
+        try {
+          d = (await Promise.race([openSeed({ stagingPath }, {}, context.events), timeout]))?.descriptor ?? d;
+        } finally {
+          clearTimeout(timer);
+        }
+      } catch (error) {
+        context.events.log('warning', `This seed is published at ${published.seedUri}, but its published copy could not be read (${(error as Error).message}): the state shown is the staging location's and may be stale.`);
+      }
+    }
     if (d === undefined) {
       throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${stagingPath} (no offlineseed.json)`, {
         targetObject: stagingPath,
@@ -37,6 +59,7 @@ export const seedGetCommand = defineCommand<{ stagingPath: string }>({
       ...(d.settings?.threads === undefined ? {} : { threads: d.settings.threads }),
       createdAt: d.createdAt,
       updatedAt: d.updatedAt,
+      ...(published === undefined ? {} : { seedUri: published.seedUri, publishedAt: published.publishedAt }),
       nextStep: nextStepFor(d.state),
     });
   },

@@ -47,6 +47,10 @@ export function keyFilePath(journalDir: string, driveId: string): string {
 /** Writes a file readable by its owner only, atomically (temp with mode 0600, fsync, rename). */
 export async function writePrivateFile(path: string, text: string): Promise<void> {
   await fs.mkdir(dirname(path), { recursive: true });
+  // A folder in the way is refused before anything is written next to it.
+  if ((await fs.stat(path).catch(() => undefined))?.isDirectory() === true) {
+    throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), { code: 'EISDIR', path });
+  }
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await fs.open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
   try {
@@ -58,8 +62,14 @@ export async function writePrivateFile(path: string, text: string): Promise<void
     throw error;
   }
   await fh.close();
-  await fs.chmod(temp, 0o600);
-  await fs.rename(temp, path);
+  try {
+    await fs.chmod(temp, 0o600);
+    await fs.rename(temp, path);
+  } catch (error) {
+    // A folder (or anything else) in the way: no key-file copy may stay behind under a temporary name.
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
 }
 
 export async function writeKeyFile(path: string, key: string): Promise<void> {

@@ -4,8 +4,9 @@
  *   get     job.status (without reading drive logs): the job's state and delivery package, or
  *           _exist false when the service answers 404
  *   test    the job exists, and carrierName / trackingNumber (when given) are the recorded ones
- *   set     job.ship with the desired carrier and tracking number, then get again; a job that does not
- *           exist is an error: creating one needs the drive journals (New-OfflineSeedImportJob)
+ *   set     job.ship with the desired carrier and tracking number (stagingPath or seedUri: the seed's
+ *           records are updated where they live), then get again; a job that does not exist is an
+ *           error: creating one needs the drives and the password (New-OfflineSeedImportJob)
  *   export  the job named by the input, when it exists
  */
 import { OfflineSeedError } from '../protocol/errors.ts';
@@ -13,7 +14,7 @@ import { AZURE_ACCESS_PROPERTIES, instanceSchema, paramProperties } from './sche
 import { errorOf, pick, runOrThrow, type DscContext, type DscResource, type Instance } from './resource.ts';
 import { runCommand } from './runCommand.ts';
 
-const TARGET = ['stagingPath', 'jobName', 'subscriptionId', 'resourceGroup', 'publishSettingsFile', 'controlPlane'] as const;
+const TARGET = ['stagingPath', 'seedUri', 'jobName', 'subscriptionId', 'resourceGroup', 'publishSettingsFile', 'controlPlane'] as const;
 const SHIPMENT = ['carrierName', 'trackingNumber', 'driveCount', 'shipDate'] as const;
 const ACCESS = AZURE_ACCESS_PROPERTIES;
 
@@ -25,6 +26,7 @@ interface StatusResult {
   serviceState: string;
   controlPlane: string;
   stagingPath?: string;
+  seedUri?: string;
   seedState?: string;
   deliveryPackage?: { carrierName?: string; trackingNumber?: string; driveCount?: number; shipDate?: string };
 }
@@ -39,13 +41,14 @@ async function getState(input: Instance, context: DscContext): Promise<Instance>
   const identity = pick(input, TARGET);
   const outcome = await runCommand('job.status', { ...identity, ...pick(input, ACCESS), readLogs: false }, context.log, context.cancellation);
   if (outcome.exitCode !== 0) {
-    if (NOT_FOUND.has(outcome.error?.errorId ?? '')) return { ...pick(input, ['stagingPath', 'jobName', 'subscriptionId', 'resourceGroup']), _exist: false };
+    if (NOT_FOUND.has(outcome.error?.errorId ?? '')) return { ...pick(input, ['stagingPath', 'seedUri', 'jobName', 'subscriptionId', 'resourceGroup']), _exist: false };
     throw errorOf(outcome);
   }
   const status = outcome.results[0] as unknown as StatusResult;
   const shipped = status.deliveryPackage?.trackingNumber !== undefined && status.deliveryPackage.trackingNumber !== '';
   return {
     ...(status.stagingPath === undefined ? {} : { stagingPath: status.stagingPath }),
+    ...(status.seedUri === undefined ? {} : { seedUri: status.seedUri }),
     jobName: status.jobName,
     subscriptionId: status.subscriptionId,
     resourceGroup: status.resourceGroup,
@@ -75,14 +78,14 @@ export const importJobResource: DscResource = {
   description: 'The import job (Data Box customer disk or Import/Export) of an OfflineSeed seed: it exists, and its drives are shipped with the given carrier and tracking number.',
   schema: () => instanceSchema(
     'OfflineSeed/ImportJob',
-    'The import job of a seed. Give stagingPath (the seed names the job), or jobName, resourceGroup and subscriptionId. set records the shipment (Update-ImportShipping), which needs stagingPath. Azure access: a service principal certificate (tenantId, clientId, clientCertificatePath) or, without them, DefaultAzureCredential (managed identity, environment, Azure CLI).',
+    'The import job of a seed. Give stagingPath (the seed names the job), seedUri (the seed published with Publish-OfflineSeed, for a node with no staging location), or jobName, resourceGroup and subscriptionId. set records the shipment (Update-ImportShipping), which needs stagingPath or seedUri. Azure access: a service principal certificate (tenantId, clientId, clientCertificatePath) or, without them, DefaultAzureCredential (managed identity, environment, Azure CLI).',
     {
       ...paramProperties('job.ship', [...TARGET, ...SHIPMENT]),
       ...paramProperties('job.status', [...ACCESS]),
       state: { type: 'string', readOnly: true, description: 'The job state in OfflineSeed\'s words, the same on both control planes (Created, Shipping, Received, Transferring, Packaging, Completed, CompletedWithErrors, Cancelled, Failed, Deleted).' },
       serviceState: { type: 'string', readOnly: true, description: 'The state as the service names it (Import/Export: Creating, Shipping, ...; Data Box: AwaitingShipmentDetails, ShippedToAzureDC, ...).' },
       shipped: { type: 'boolean', readOnly: true, description: 'Whether a delivery package (carrier and tracking number) is recorded.' },
-      seedState: { type: 'string', readOnly: true, description: 'The seed\'s state in offlineseed.json, when stagingPath is given.' },
+      seedState: { type: 'string', readOnly: true, description: 'The seed\'s state in offlineseed.json, when stagingPath or seedUri is given.' },
     },
     [],
   ),

@@ -42,8 +42,8 @@ export async function cancelDataBoxJob(params: ArmAccessParams, context: Command
   const after = (await getDataBoxJob(client, target)) ?? job;
   const message = `Data Box job ${target.jobName} was cancelled (${serviceStatus(job)} -> ${serviceStatus(after)}).`;
   events.log('information', message);
-  if (target.stagingPath !== undefined) {
-    await updateSeed(target.stagingPath, (d) => {
+  if (target.store !== undefined) {
+    await updateSeed(target.store, (d) => {
       const recorded = recordedJob(d);
       return recorded === undefined || recorded.name !== target.jobName ? undefined : { ...d, job: { ...recorded, cancelRequestedAt: new Date().toISOString() } };
     });
@@ -58,8 +58,8 @@ export async function removeDataBoxJob(params: ArmAccessParams, context: Command
   const job = await getDataBoxJob(client, target);
   const base = { jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, controlPlane: 'DataBox', action: 'Remove' };
   const forget = async (state: string): Promise<void> => {
-    if (target.stagingPath === undefined) return;
-    await updateSeed(target.stagingPath, (d) => {
+    if (target.store === undefined) return;
+    await updateSeed(target.store, (d) => {
       const recorded = recordedJob(d);
       if (recorded === undefined || recorded.name !== target.jobName || recorded.removedAt !== undefined) return undefined;
       const back = d.state === 'JobCreated' || d.state === 'Shipped';

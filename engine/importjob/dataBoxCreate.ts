@@ -21,14 +21,16 @@ import { OfflineSeedError } from '../protocol/errors.ts';
 import type { ArmAccessParams } from './armClient.ts';
 import { COPY_LOG_CONTAINER, customerDiskDetails, dataBoxCall, dataBoxClient, dataBoxJobId, getDataBoxJob, pollOptions } from './dataBoxClient.ts';
 import { dataBoxDrives, dataBoxShipTo, jobStateOf, serviceStatus } from './dataBoxView.ts';
-import { readDriveRecords, type DriveRecord } from './driveRecords.ts';
+import type { DriveRecord } from './driveRecords.ts';
+import { seedArgument, seedDriveRecords, seedLocation } from './seedDrives.ts';
+import type { PasswordParams } from '../seed/password.ts';
 import { resolveReturnDetails, type ReturnAddress, type ReturnShipping } from './profile.ts';
 import { advance, stateRank, updateSeed, withJob } from './seedRecords.ts';
 import { formatAddress } from './shipTo.ts';
 import { DAY_MS, WINDOW_DAYS } from './shippingWindow.ts';
 import type { JobTarget, RecordedJob } from './target.ts';
 
-export interface DataBoxCreateParams extends ArmAccessParams {
+export interface DataBoxCreateParams extends ArmAccessParams, PasswordParams {
   location: string;
   storageAccountId?: string;
   returnAddress?: ReturnAddress;
@@ -73,7 +75,6 @@ function existingAccount(details: DataBoxCustomerDiskJobDetails | undefined): st
 
 export async function createDataBoxJob(params: DataBoxCreateParams, context: CommandContext, target: JobTarget): Promise<void> {
   const { events } = context;
-  const stagingPath = target.stagingPath!;
   const d = target.descriptor!;
   if (target.jobName.length < 3 || target.jobName.length > 24) {
     throw new OfflineSeedError('OfflineSeed.InvalidJobName', 'InvalidArgument', `the job name "${target.jobName}" has ${target.jobName.length} characters; a Data Box job name has 3 to 24`, {
@@ -81,7 +82,7 @@ export async function createDataBoxJob(params: DataBoxCreateParams, context: Com
       recommendedAction: 'Stage the seed under a job name of 3 to 24 characters, or create the job on the Import/Export control plane (-ControlPlane ImportExport), whose names may have up to 64.',
     });
   }
-  const drives = await readDriveRecords(stagingPath, d);
+  const drives = await seedDriveRecords(target, params);
   const withoutKey = drives.filter((r) => r.bitLockerKey === undefined);
   if (withoutKey.length > 0) {
     events.log('warning', `No BitLocker recovery password is recorded for drive(s) ${withoutKey.map((r) => r.driveId).join(', ')}; the service requires one per drive and will refuse the job.`);
@@ -99,7 +100,7 @@ export async function createDataBoxJob(params: DataBoxCreateParams, context: Com
   if (existing === undefined && target.recorded !== undefined && target.recorded.removedAt === undefined && stateRank(d.state) >= stateRank('Shipped')) {
     throw new OfflineSeedError('OfflineSeed.JobDisappeared', 'ObjectNotFound', `Data Box job ${target.jobName} (created ${target.recorded.createdAt}) no longer exists, but the seed's drives were shipped for it`, {
       targetObject: jobId,
-      recommendedAction: 'Contact Azure support with the tracking number (see shipping.json in the staging location); creating a new job does not bring the shipped drives back to it.',
+      recommendedAction: 'Contact Azure support with the tracking number (see the seed\'s shipping record); creating a new job does not bring the shipped drives back to it.',
     });
   }
 
@@ -202,7 +203,7 @@ export async function createDataBoxJob(params: DataBoxCreateParams, context: Com
     createdAt,
     recordedAt: new Date().toISOString(),
   };
-  const seed = await updateSeed(stagingPath, (current) => {
+  const seed = await updateSeed(target.store!, (current) => {
     const next = advance(withJob(current, recorded), 'JobCreated');
     return {
       ...next,
@@ -239,10 +240,10 @@ export async function createDataBoxJob(params: DataBoxCreateParams, context: Com
     backupDriveManifest: recorded.backupDriveManifest,
     createdAt,
     shippingInfoDeadline,
-    stagingPath,
+    ...seedLocation(target),
     seedState: seed?.state ?? d.state,
     nextStep: state === 'Created'
-      ? `Ship the drives to the datacenter and record the carrier and tracking number: Update-ImportShipping -StagingPath ${stagingPath} -CarrierName <carrier> -TrackingNumber <number>.`
+      ? `Ship the drives to the datacenter and record the carrier and tracking number: Update-ImportShipping ${seedArgument(target)} -CarrierName <carrier> -TrackingNumber <number>.`
       : 'Follow the import: Get-ImportJobStatus.',
   });
 }

@@ -12,7 +12,8 @@ import type { ArmAccessParams } from './armClient.ts';
 import { customerDiskDetails, dataBoxCall, dataBoxClient, dataBoxJobId, getDataBoxJob } from './dataBoxClient.ts';
 import { dataBoxNotFound } from './dataBoxStatus.ts';
 import { dataBoxDrives, dataBoxShipTo, jobStateOf, serviceStatus } from './dataBoxView.ts';
-import { advance, readShippingRecord, shippingRecordOf, shippingRecordPath, updateSeed, writeJsonAtomically } from './seedRecords.ts';
+import { advance, shippingRecordOf, updateSeed } from './seedRecords.ts';
+import { seedLocation } from './seedDrives.ts';
 import { formatAddress } from './shipTo.ts';
 import { evaluateWindow, isoDate } from './shippingWindow.ts';
 import type { JobTarget } from './target.ts';
@@ -36,7 +37,7 @@ function stageTime(job: JobResource, stage: string): number | undefined {
 export async function shipDataBoxJob(params: ArmAccessParams, context: CommandContext, target: JobTarget, shipment: DataBoxShipment): Promise<void> {
   const { events } = context;
   const { carrierName, trackingNumber, shipDate } = shipment;
-  const stagingPath = target.stagingPath!;
+  const store = target.store!;
   const client = dataBoxClient(params, target.subscriptionId);
   const jobId = dataBoxJobId(target);
   const job = await getDataBoxJob(client, target);
@@ -79,7 +80,7 @@ export async function shipDataBoxJob(params: ArmAccessParams, context: CommandCo
   }
   let updated = job;
   let outcome: 'Shipped' | 'AlreadyShipped';
-  const previous = await readShippingRecord(stagingPath);
+  const previous = await store.readShipping();
   let recordedAt: number;
   if (already) {
     outcome = 'AlreadyShipped';
@@ -97,9 +98,8 @@ export async function shipDataBoxJob(params: ArmAccessParams, context: CommandCo
   }
   const record = shippingRecordOf({ target, carrierName, trackingNumber, driveCount, driveIds, shipDate, recordedAt, jobCreatedAt: createdAt, shipTo: shipTo.address });
   for (const w of record.warnings) events.log('warning', w.message);
-  const recordPath = shippingRecordPath(stagingPath);
-  await writeJsonAtomically(recordPath, record);
-  const seed = await updateSeed(stagingPath, (current) => ({
+  const recordPath = await store.writeShipping(record);
+  const seed = await updateSeed(store, (current) => ({
     ...advance(current, 'Shipped'),
     shipping: { carrierName, trackingNumber, driveCount, shipDate: record.shipDate, recordedAt: record.recordedAt, arrivalDeadline: record.arrivalDeadline, record: recordPath },
   }));
@@ -125,7 +125,7 @@ export async function shipDataBoxJob(params: ArmAccessParams, context: CommandCo
     windowWarnings: record.warnings,
     shipTo: shipTo.address,
     recordPath,
-    stagingPath,
+    ...seedLocation(target),
     seedState: seed?.state ?? target.descriptor!.state,
     nextStep: 'Wait for the import: Get-ImportJobStatus shows the job and its drives.',
   });

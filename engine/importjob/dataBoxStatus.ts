@@ -15,7 +15,8 @@ import { COPY_LOG_CONTAINER, customerDiskDetails, dataBoxClient, dataBoxJobId, g
 import { dataBoxDrives, dataBoxImported, dataBoxShipTo, jobStateOf, serviceStatus } from './dataBoxView.ts';
 import { readErrorLogs, type FailedBlob } from './driveLogs.ts';
 import { FINISHED_JOB_STATES, WAITING_JOB_STATES } from './jobState.ts';
-import { advance, readShippingRecord, updateSeed } from './seedRecords.ts';
+import { advance, updateSeed } from './seedRecords.ts';
+import { seedLocation } from './seedDrives.ts';
 import { formatAddress } from './shipTo.ts';
 import { DAY_MS, WINDOW_DAYS } from './shippingWindow.ts';
 import { recordedJob, type JobTarget } from './target.ts';
@@ -38,11 +39,11 @@ export function dataBoxNotFound(target: JobTarget): OfflineSeedError {
 
 /** Moves the seed along with the job (never back). */
 export async function followDataBoxJob(target: JobTarget, job: JobResource): Promise<SeedDescriptor | undefined> {
-  if (target.stagingPath === undefined || target.descriptor === undefined || target.recorded === undefined || target.recorded.removedAt !== undefined) return target.descriptor;
+  if (target.store === undefined || target.descriptor === undefined || target.recorded === undefined || target.recorded.removedAt !== undefined) return target.descriptor;
   const state = jobStateOf(job);
   const shipped = customerDiskDetails(job)?.deliverToDcPackageDetails !== undefined;
   const imported = dataBoxImported(job);
-  return updateSeed(target.stagingPath, (current) => {
+  return updateSeed(target.store, (current) => {
     const recorded = recordedJob(current);
     if (recorded === undefined || recorded.name !== target.jobName) return undefined;
     let next = current;
@@ -122,7 +123,7 @@ export async function dataBoxStatus(params: DataBoxStatusParams, context: Comman
     if (x.copyStatus !== undefined && !['Completed', 'CompletedWithErrors', 'InProgress', 'NotStarted'].includes(x.copyStatus)) events.log('warning', `Drive ${x.driveId} was not imported at all: ${x.copyStatus}.`);
   }
 
-  const record = target.stagingPath === undefined ? undefined : await readShippingRecord(target.stagingPath);
+  const record = await target.store?.readShipping();
   const arrivalDeadline = record !== undefined && record.jobName === target.jobName ? record.arrivalDeadline : undefined;
   const shipTo = dataBoxShipTo(job);
   const bytes = drives.reduce((n, x) => n + (x.bytesSucceeded ?? 0), 0);
@@ -161,7 +162,7 @@ export async function dataBoxStatus(params: DataBoxStatusParams, context: Comman
     waitingForImport: waiting,
     imported,
     message,
-    ...(target.stagingPath === undefined ? {} : { stagingPath: target.stagingPath }),
+    ...seedLocation(target),
     ...(seed === undefined ? {} : { seedState: seed.state }),
     nextStep: imported
       ? 'Verify and repair the container: Complete-OfflineSeed.'

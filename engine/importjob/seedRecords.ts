@@ -11,6 +11,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { readDescriptor, writeDescriptor, type SeedDescriptor, type SeedState } from '../seed/seedDescriptor.ts';
+import type { SeedStore } from '../seed/seedStore.ts';
 import type { RecordedJob } from './target.ts';
 import { evaluateWindow, isoDate, type WindowVerdict, type WindowWarning } from './shippingWindow.ts';
 
@@ -122,15 +123,17 @@ export async function readShippingRecord(stagingPath: string): Promise<ShippingR
 }
 
 /**
- * Re-reads offlineseed.json and applies a change (another command may have written it since this
- * one started); `change` returns the new descriptor, or undefined to leave it as it is.
+ * Re-reads the seed (offlineseed.json, or the published copy) and applies a change (another command
+ * may have written it since this one started); `change` returns the new descriptor, or undefined to
+ * leave it as it is.
  */
-export async function updateSeed(stagingPath: string, change: (d: SeedDescriptor) => SeedDescriptor | undefined): Promise<SeedDescriptor | undefined> {
-  const current = await readDescriptor(stagingPath);
+export async function updateSeed(where: string | SeedStore, change: (d: SeedDescriptor) => SeedDescriptor | undefined): Promise<SeedDescriptor | undefined> {
+  if (typeof where !== 'string') return where.update(change);
+  const current = await readDescriptor(where);
   if (current === undefined) return undefined;
   const next = change(current);
   if (next === undefined) return current;
-  await writeDescriptor(stagingPath, next);
+  await writeDescriptor(where, next);
   return next;
 }
 

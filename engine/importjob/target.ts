@@ -8,11 +8,17 @@ import { resolve } from 'node:path';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { jobNameProblem, resourceGroupProblem, subscriptionIdProblem } from '../seed/azureNames.ts';
 import { subscriptionIdFromPublishSettings } from '../seed/publishSettings.ts';
+import { openSeed, type OpenedSeed } from '../seed/openSeed.ts';
 import { readDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
+import type { SeedStore } from '../seed/seedStore.ts';
+import type { EventSink } from '../protocol/eventSink.ts';
+import type { AzureAccessParams } from '../repo/repositoryLocation.ts';
 import type { ControlPlane } from './controlPlane.ts';
 
 export interface JobTargetParams {
   stagingPath?: string;
+  /** The published seed (azure://account/container/prefix), for runbooks with no staging location. */
+  seedUri?: string;
   jobName?: string;
   subscriptionId?: string;
   resourceGroup?: string;
@@ -47,7 +53,10 @@ export interface JobTarget {
   jobName: string;
   subscriptionId: string;
   resourceGroup: string;
+  /** The staging location, when the seed is on this machine. */
   stagingPath?: string;
+  /** Where the seed's records are read and written (staging location, published copy, or both). */
+  store?: SeedStore;
   descriptor?: SeedDescriptor;
   recorded?: RecordedJob;
 }
@@ -78,10 +87,10 @@ export async function loadSeed(stagingPath: string): Promise<{ stagingPath: stri
  * Resolves the job coordinates. `requireSeed` makes stagingPath mandatory (job.create and job.ship
  * record what they do in the seed).
  */
-export async function resolveJobTarget(params: JobTargetParams, options: { requireSeed: boolean }): Promise<JobTarget> {
-  let seed: { stagingPath: string; descriptor: SeedDescriptor } | undefined;
-  if (params.stagingPath !== undefined) seed = await loadSeed(params.stagingPath);
-  else if (options.requireSeed) throw invalid('OfflineSeed.InvalidRequest', 'params.stagingPath: required (the seed the job is for)', 'params.stagingPath');
+export async function resolveJobTarget(params: JobTargetParams & AzureAccessParams, options: { requireSeed: boolean; events?: EventSink; opened?: OpenedSeed }): Promise<JobTarget> {
+  const opened = options.opened ?? await openSeed(params, params, options.events);
+  if (opened === undefined && options.requireSeed) throw invalid('OfflineSeed.InvalidRequest', 'params.stagingPath: required (the seed the job is for), or params.seedUri (the published seed)', 'params.stagingPath');
+  const seed = opened === undefined ? undefined : { stagingPath: opened.store.location, descriptor: opened.descriptor };
   const d = seed?.descriptor;
   const recorded = recordedJob(d);
   const removed = recorded?.removedAt !== undefined;
@@ -135,7 +144,7 @@ export async function resolveJobTarget(params: JobTargetParams, options: { requi
     jobName,
     subscriptionId,
     resourceGroup,
-    ...(seed === undefined ? {} : { stagingPath: seed.stagingPath, descriptor: seed.descriptor }),
+    ...(opened === undefined ? {} : { store: opened.store, descriptor: opened.descriptor, ...(opened.store.stagingPath === undefined ? {} : { stagingPath: opened.store.stagingPath }) }),
     ...(recorded === undefined ? {} : { recorded }),
   };
 }

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { AzureBackend } from '../blob/azureBackend.ts';
 import type { EventSink } from '../protocol/eventSink.ts';
 import { CancelledError, OfflineSeedError } from '../protocol/errors.ts';
@@ -19,12 +19,17 @@ import { Repository } from '../repo/repository.ts';
 import { openAzureBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
 import { expectedBlobs, type ExpectedBlob } from './expectedBlobs.ts';
 import { resolvePassword, type PasswordParams } from './password.ts';
-import { readDescriptor, writeDescriptor, type SeedDescriptor } from './seedDescriptor.ts';
+import { BlobSeedStore } from './blobSeedStore.ts';
+import { openSeed } from './openSeed.ts';
+import { publishedExpectedBlobs } from './publishedDrives.ts';
+import type { SeedDescriptor } from './seedDescriptor.ts';
 import { diagnosticsLocation, readServiceLogs } from './serviceLogs.ts';
 import { containerNameProblem } from './azureNames.ts';
 
 export interface CompleteParams extends PasswordParams, AzureAccessParams {
-  stagingPath: string;
+  stagingPath?: string;
+  /** The published seed, for a runbook: verification only (repair needs the staged files). */
+  seedUri?: string;
   verifyPercent?: number;
   readData?: boolean;
   force?: boolean;
@@ -32,6 +37,9 @@ export interface CompleteParams extends PasswordParams, AzureAccessParams {
 }
 
 export interface CompleteOutcome {
+  jobName: string;
+  stagingPath?: string;
+  seedUri?: string;
   repository: string;
   blobsExpected: number;
   blobsPresent: number;
@@ -94,9 +102,13 @@ export async function completeSeed(params: CompleteParams, context: { events: Ev
       throw new OfflineSeedError('OfflineSeed.InvalidContainerName', 'InvalidArgument', `params.diagnosticsContainer: "${params.diagnosticsContainer}" ${problem}`, { targetObject: 'params.diagnosticsContainer' });
     }
   }
-  const stagingPath = resolve(params.stagingPath);
-  const d = await readDescriptor(stagingPath);
-  if (d === undefined) throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${stagingPath} (no offlineseed.json)`, { targetObject: stagingPath });
+  const opened = await openSeed(params, params, context.events);
+  if (opened === undefined) {
+    throw new OfflineSeedError('OfflineSeed.InvalidRequest', 'InvalidArgument', 'params.stagingPath: required (the seed to complete), or params.seedUri (the published seed)', { targetObject: 'params.stagingPath' });
+  }
+  const { store } = opened;
+  const d = opened.descriptor;
+  const stagingPath = store.stagingPath;
   if (d.state !== 'Imported' && d.state !== 'Completed' && params.force !== true) {
     throw new OfflineSeedError('OfflineSeed.SeedNotImported', 'InvalidOperation', `the seed of job "${d.jobName}" is in state ${d.state}, not Imported: the import job must be Completed or Closed first`, {
       targetObject: d.jobName,
@@ -104,12 +116,19 @@ export async function completeSeed(params: CompleteParams, context: { events: Ev
     });
   }
   const password = resolvePassword(params);
-  // The password opens the staged copy first: a wrong one must fail before the container is listed,
-  // let alone repaired (repairs replace blobs; the cloud repository is only opened at the end).
-  const stagedRepository = join(stagingPath, d.repository ?? 'repository');
-  if (existsSync(join(stagedRepository, 'config'))) await Repository.open(new LocalBackend(stagedRepository), password);
-  const hasDrives = (d['drives'] as { sessionId?: string } | undefined)?.sessionId !== undefined;
-  const expected = hasDrives ? await expectedBlobs(stagingPath, d) : await expectedFromStaging(stagingPath, d);
+  let expected: ExpectedBlob[];
+  if (store instanceof BlobSeedStore) {
+    // No staged copy here: the published manifests say what the container must hold.
+    expected = await publishedExpectedBlobs(store);
+  } else {
+    const staging = stagingPath!;
+    // The password opens the staged copy first: a wrong one must fail before the container is listed,
+    // let alone repaired (repairs replace blobs; the cloud repository is only opened at the end).
+    const stagedRepository = join(staging, d.repository ?? 'repository');
+    if (existsSync(join(stagedRepository, 'config'))) await Repository.open(new LocalBackend(stagedRepository), password);
+    const hasDrives = (d['drives'] as { sessionId?: string } | undefined)?.sessionId !== undefined;
+    expected = hasDrives ? await expectedBlobs(staging, d) : await expectedFromStaging(staging, d);
+  }
   const backend = openAzureBackend({ account: d.storageAccount, container: d.container, prefix: d.prefix }, params);
   const container = backend.containerClient();
   const containerPrefix = `${d.container}/`;
@@ -131,6 +150,9 @@ export async function completeSeed(params: CompleteParams, context: { events: Ev
 
   const percent = params.readData === true ? 100 : (params.verifyPercent ?? 2);
   const outcome: CompleteOutcome = {
+    jobName: d.jobName,
+    ...(stagingPath === undefined ? {} : { stagingPath }),
+    ...(store.seedUri === undefined ? {} : { seedUri: store.seedUri }),
     repository: backend.location, blobsExpected: expected.length, blobsPresent: 0, blobsVerifiedByHash: 0, blobsMissing: 0, blobsCorrupt: 0,
     blobsRepaired: 0, bytesRepaired: 0, logsRead, failuresReported: failures.length, repaired: [], durationSeconds: 0,
   };
@@ -165,12 +187,20 @@ export async function completeSeed(params: CompleteParams, context: { events: Ev
   }
   context.events.progress({ id: 1, activity: `Verifying the container ${d.container}`, status: 'done', percent: 100, completed: true });
 
+  if (toRepair.length > 0 && stagingPath === undefined) {
+    const names = toRepair.map((e) => (e.blobPath.startsWith(containerPrefix) ? e.blobPath.slice(containerPrefix.length) : e.blobPath));
+    for (const name of names.slice(0, 20)) context.events.log('warning', `${name} is missing or differs from what the drive carried.`);
+    throw new OfflineSeedError('OfflineSeed.RepairNeedsStaging', 'InvalidData', `${outcome.blobsMissing} blob(s) missing and ${outcome.blobsCorrupt} damaged in ${backend.location} (e.g. ${names.slice(0, 3).join(', ')}); repairing them needs the staged files, which only the server has. The seed stays ${d.state}`, {
+      targetObject: backend.location,
+      recommendedAction: `On the server, run Complete-OfflineSeed -StagingPath <the staging location>: it uploads what is missing or damaged from the staged copy and completes the seed.`,
+    });
+  }
   for (const e of toRepair) {
     if (context.signal.aborted) throw new CancelledError();
     const name = e.blobPath.startsWith(containerPrefix) ? e.blobPath.slice(containerPrefix.length) : e.blobPath;
     const inside = d.prefix === '' ? name : name.slice(d.prefix.length + 1);
     const handle = handleOf(inside);
-    const data = await fs.readFile(e.stagedFile).catch(() => undefined);
+    const data = e.stagedFile === '' ? undefined : await fs.readFile(e.stagedFile).catch(() => undefined);
     if (handle === undefined || data === undefined || pieceMd5s(data).join() !== e.md5.join()) {
       throw new OfflineSeedError('OfflineSeed.RepairSourceMissing', 'ObjectNotFound', `cannot repair ${name}: its staged copy ${e.stagedFile} is missing or differs from what the drive carried`, {
         targetObject: name,
@@ -186,11 +216,11 @@ export async function completeSeed(params: CompleteParams, context: { events: Ev
 
   await checkCloudRepository(backend, password);
   outcome.durationSeconds = (Date.now() - started) / 1000;
-  await writeDescriptor(stagingPath, {
-    ...d,
+  await store.update((current) => ({
+    ...current,
     state: 'Completed',
     completion: { at: new Date().toISOString(), repository: backend.location, blobsExpected: outcome.blobsExpected, blobsVerifiedByHash: outcome.blobsVerifiedByHash, blobsRepaired: outcome.blobsRepaired, bytesRepaired: outcome.bytesRepaired },
-  });
+  }));
   return outcome;
 }
 

@@ -15,6 +15,13 @@ function Complete-OfflineSeed {
     .PARAMETER StagingPath
     Staging location of the seed (offlineseed.json, the repository and the drive journals).
 
+    .PARAMETER SeedUri
+    The published seed (Publish-OfflineSeed's SeedUri, azure://<account>/<container>/<prefix>), instead
+    of -StagingPath: for a runbook with no local state. The container is verified against the drive
+    manifests Publish-OfflineSeed stored; a blob that is missing or damaged cannot be repaired without
+    the staged files, so it is reported (error OfflineSeed.RepairNeedsStaging: run Complete-OfflineSeed
+    -StagingPath on the server) and the seed stays Imported.
+
     .PARAMETER Password
     Repository password, as a SecureString.
 
@@ -62,6 +69,12 @@ function Complete-OfflineSeed {
     Container SAS token, as a SecureString.
 
     .EXAMPLE
+    Complete-OfflineSeed -SeedUri azure://contosobackup/backups/fs01 -Password (Get-AutomationPSCredential -Name 'OfflineSeedRepository').Password -Confirm:$false
+
+    In an Azure Automation runbook: verifies the imported container against the published manifests and
+    marks the seed Completed, with the managed identity and no staging location.
+
+    .EXAMPLE
     Complete-OfflineSeed -StagingPath F:\Staging -PasswordFile C:\Secure\repo.txt
 
     Verifies the imported seed with the signed-in identity and repairs what the import missed.
@@ -86,11 +99,17 @@ function Complete-OfflineSeed {
     [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Password')]
     [OutputType('OfflineSeed.CompletionResult')]
     param(
-        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName, ParameterSetName = 'Password')]
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName, ParameterSetName = 'PasswordFile')]
         [ValidateNotNullOrEmpty()]
         [string] $StagingPath,
 
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'SeedUri')]
+        [ValidatePattern('^azure://')]
+        [string] $SeedUri,
+
         [Parameter(Mandatory, ParameterSetName = 'Password')]
+        [Parameter(Mandatory, ParameterSetName = 'SeedUri')]
         [System.Security.SecureString] $Password,
 
         [Parameter(Mandatory, ParameterSetName = 'PasswordFile')]
@@ -145,8 +164,13 @@ function Complete-OfflineSeed {
     )
 
     process {
-        $staging = Resolve-OfflineSeedPath -Path $StagingPath
-        $params = @{ stagingPath = $staging }
+        if ($PSCmdlet.ParameterSetName -eq 'SeedUri') {
+            $staging = $SeedUri
+            $params = @{ seedUri = $SeedUri }
+        } else {
+            $staging = Resolve-OfflineSeedPath -Path $StagingPath
+            $params = @{ stagingPath = $staging }
+        }
         if ($PSCmdlet.ParameterSetName -eq 'PasswordFile') {
             $params['passwordFile'] = Resolve-OfflineSeedPath -Path $PasswordFile
         } else {
@@ -158,7 +182,8 @@ function Complete-OfflineSeed {
         if ($PSBoundParameters.ContainsKey('DiagnosticsContainer')) { $params['diagnosticsContainer'] = $DiagnosticsContainer }
         Add-OfflineSeedAzureAccess -Parameters $params -BoundParameters $PSBoundParameters
 
-        $dryRun = -not $PSCmdlet.ShouldProcess($staging, 'Verify the imported container and repair it from staging')
+        $action = if ($PSCmdlet.ParameterSetName -eq 'SeedUri') { 'Verify the imported container against the published drive manifests' } else { 'Verify the imported container and repair it from staging' }
+        $dryRun = -not $PSCmdlet.ShouldProcess($staging, $action)
         if ($dryRun -and -not $WhatIfPreference) { return }
         Invoke-OfflineSeedEngine -Command 'seed.complete' -Parameters $params -DryRun:$dryRun -Cmdlet $PSCmdlet
     }

@@ -23,6 +23,11 @@ function Get-ImportJobStatus {
     .PARAMETER StagingPath
     Staging location of the seed whose job to report.
 
+    .PARAMETER SeedUri
+    The published seed (Publish-OfflineSeed's SeedUri, azure://<account>/<container>/<prefix>): the job
+    comes from its published descriptor, and the seed there follows the job (Shipped, Imported) as it
+    does in a staging location. For runbooks with no local state.
+
     .PARAMETER JobName
     Name of the import job, to report a job without its staging location (with -ResourceGroupName).
 
@@ -112,6 +117,10 @@ function Get-ImportJobStatus {
         [ValidateNotNullOrEmpty()]
         [string] $StagingPath,
 
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'SeedUri')]
+        [ValidatePattern('^azure://')]
+        [string] $SeedUri,
+
         [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'Job')]
         [ValidateLength(2, 64)]
         [ValidatePattern('^[a-z][a-z0-9-]*$', Options = 'None')]
@@ -177,6 +186,8 @@ function Get-ImportJobStatus {
         $params = @{}
         if ($PSCmdlet.ParameterSetName -eq 'Seed') {
             $params['stagingPath'] = Resolve-OfflineSeedPath -Path $StagingPath
+        } elseif ($PSCmdlet.ParameterSetName -eq 'SeedUri') {
+            $params['seedUri'] = $SeedUri
         } else {
             $params['jobName'] = $JobName
             $params['resourceGroup'] = $ResourceGroupName

@@ -37,6 +37,16 @@ function New-OfflineSeedImportJob {
     .PARAMETER StagingPath
     Staging location of the seed, as given to Start-OfflineSeed.
 
+    .PARAMETER SeedUri
+    The published seed (Publish-OfflineSeed's SeedUri, azure://<account>/<container>/<prefix>), instead
+    of -StagingPath: for an Azure Automation runbook with no local state. The drives and manifests come
+    from the records Publish-OfflineSeed stored next to the repository, and the BitLocker keys are
+    unsealed with -Password. Storage access: the same identity (the managed identity by default).
+
+    .PARAMETER Password
+    Repository password, as a SecureString (in a runbook: the Password of an Automation credential). With
+    -SeedUri it unseals the BitLocker keys Publish-OfflineSeed stored; never stored or printed.
+
     .PARAMETER Location
     Location of the job: the storage account's region, for example 'West US' or westus.
 
@@ -113,6 +123,13 @@ function New-OfflineSeedImportJob {
     Asks for confirmation before the job is created.
 
     .EXAMPLE
+    $cred = Get-AutomationPSCredential -Name 'OfflineSeedRepository'
+    New-OfflineSeedImportJob -SeedUri azure://contosobackup/backups/fs01 -Password $cred.Password -Location 'West US' -SubscriptionId $sub -ResourceGroupName rg-backup
+
+    In an Azure Automation runbook (managed identity, no staging location): creates the job from the
+    seed Publish-OfflineSeed published; the repository password unseals the BitLocker keys.
+
+    .EXAMPLE
     $address = @{ RecipientName = 'Contoso IT'; StreetAddress1 = '1 Main St'; City = 'Redmond'; StateOrProvince = 'WA'
         PostalCode = '98052'; CountryOrRegion = 'USA'; Phone = '4255550100'; Email = 'it@contoso.com' }
     New-OfflineSeedImportJob -StagingPath F:\Staging -Location 'West US' -ReturnAddress $address `
@@ -147,12 +164,19 @@ function New-OfflineSeedImportJob {
     .LINK
     Get-ImportJobStatus
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Staging')]
     [OutputType('OfflineSeed.ImportJob')]
     param(
-        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName, ParameterSetName = 'Staging')]
         [ValidateNotNullOrEmpty()]
         [string] $StagingPath,
+
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'SeedUri')]
+        [ValidatePattern('^azure://')]
+        [string] $SeedUri,
+
+        [Parameter(Mandatory, ParameterSetName = 'SeedUri')]
+        [System.Security.SecureString] $Password,
 
         [Parameter(Mandatory)]
         [ValidateLength(2, 64)]
@@ -237,10 +261,16 @@ function New-OfflineSeedImportJob {
     )
 
     process {
-        $staging = Resolve-OfflineSeedPath -Path $StagingPath
         $params = @{
-            stagingPath = $staging
-            location    = $Location
+            location = $Location
+        }
+        if ($PSCmdlet.ParameterSetName -eq 'SeedUri') {
+            $staging = $SeedUri
+            $params['seedUri'] = $SeedUri
+            $params['password'] = $Password
+        } else {
+            $staging = Resolve-OfflineSeedPath -Path $StagingPath
+            $params['stagingPath'] = $staging
         }
         if (-not [string]::IsNullOrEmpty($SubscriptionId)) { $params['subscriptionId'] = $SubscriptionId }
         if (-not [string]::IsNullOrEmpty($ResourceGroupName)) { $params['resourceGroup'] = $ResourceGroupName }

@@ -23,6 +23,11 @@ function Update-ImportShipping {
     .PARAMETER StagingPath
     Staging location of the seed, as given to Start-OfflineSeed.
 
+    .PARAMETER SeedUri
+    The published seed (Publish-OfflineSeed's SeedUri, azure://<account>/<container>/<prefix>), instead
+    of -StagingPath: for a runbook with no local state. The shipping record is written next to the
+    seed's other records in storage. Storage access: the same identity (managed identity by default).
+
     .PARAMETER CarrierName
     Carrier that takes the package to the datacenter, for example FedEx, DHL or UPS.
 
@@ -84,6 +89,12 @@ function Update-ImportShipping {
     OfflineSeed.ShippingRecord with the arrival deadline.
 
     .EXAMPLE
+    Update-ImportShipping -SeedUri azure://contosobackup/backups/fs01 -CarrierName FedEx -TrackingNumber 123456789012 -Confirm:$false
+
+    In an Azure Automation runbook: records the shipment for the published seed, with the Automation
+    account's managed identity and no staging location.
+
+    .EXAMPLE
     Update-ImportShipping -StagingPath F:\Staging -CarrierName DHL -TrackingNumber 1234567890 -ShipDate (Get-Date).AddDays(1) -WhatIf
 
     Reviews a shipment planned for tomorrow and its deadlines without recording it.
@@ -108,12 +119,16 @@ function Update-ImportShipping {
     .LINK
     Get-ImportJobStatus
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High', DefaultParameterSetName = 'Staging')]
     [OutputType('OfflineSeed.ShippingRecord')]
     param(
-        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName, ParameterSetName = 'Staging')]
         [ValidateNotNullOrEmpty()]
         [string] $StagingPath,
+
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'SeedUri')]
+        [ValidatePattern('^azure://')]
+        [string] $SeedUri,
 
         [Parameter(Mandatory)]
         [ValidateLength(1, 64)]
@@ -175,11 +190,16 @@ function Update-ImportShipping {
     )
 
     process {
-        $staging = Resolve-OfflineSeedPath -Path $StagingPath
         $params = @{
-            stagingPath    = $staging
             carrierName    = $CarrierName
             trackingNumber = $TrackingNumber
+        }
+        if ($PSCmdlet.ParameterSetName -eq 'SeedUri') {
+            $staging = $SeedUri
+            $params['seedUri'] = $SeedUri
+        } else {
+            $staging = Resolve-OfflineSeedPath -Path $StagingPath
+            $params['stagingPath'] = $staging
         }
         $drives = 'all drives of the job'
         if ($PSBoundParameters.ContainsKey('DriveCount')) {

@@ -110,6 +110,7 @@ const table: Record<string, { base: () => Params; cases: [string, Params | (() =
       ['a location ..', { location: '..' }, 'OfflineSeed.InvalidRequest', 2],
       ['a location ../../subscriptions', { location: '../../subscriptions' }, 'OfflineSeed.InvalidRequest', 2],
       ['a diagnostics path ../evil', { diagnosticsPath: '../evil' }, 'OfflineSeed.InvalidDiagnosticsPath', 2],
+      ['a seedUri with a prefix ./x', { stagingPath: undefined, seedUri: 'azure://acct01/seed-1/./x' }, 'OfflineSeed.InvalidBlobPrefix', 2],
       ['a storage account id with ..', { storageAccountId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/names-rg/providers/Microsoft.Storage/storageAccounts/../../evil` }, 'OfflineSeed.InvalidStorageAccountId', 2],
     ],
   },
@@ -121,6 +122,8 @@ const table: Record<string, { base: () => Params; cases: [string, Params | (() =
       ['a seed without a job', () => ({ stagingPath: prepared }), 'OfflineSeed.JobNotCreated', 1],
       ['a ship date 2026-13-45', { shipDate: '2026-13-45' }, 'OfflineSeed.InvalidShipDate', 2],
       ['a blank tracking number', { trackingNumber: '  ' }, 'OfflineSeed.InvalidRequest', 2],
+      ['a staging path and a seedUri', { seedUri: 'azure://acct01/seed-1/p' }, 'OfflineSeed.SeedLocationAmbiguous', 2],
+      ['a seedUri whose account is another host', { stagingPath: undefined, seedUri: 'azure://evil.example?/seed-1/p' }, 'OfflineSeed.InvalidSeedUri', 2],
     ],
   },
   'job.status': {
@@ -128,6 +131,9 @@ const table: Record<string, { base: () => Params; cases: [string, Params | (() =
     cases: [
       ['a subscription ../x', { subscriptionId: '../x' }, 'OfflineSeed.InvalidSubscriptionId', 2],
       ['no seed and a job name ../x', { stagingPath: undefined, jobName: '../x' }, 'OfflineSeed.InvalidRequest', 2],
+      ['a seedUri with another scheme', { stagingPath: undefined, seedUri: 'https://acct01.blob.core.windows.net/seed-1/p' }, 'OfflineSeed.InvalidSeedUri', 2],
+      ['a seedUri whose prefix climbs out', { stagingPath: undefined, seedUri: 'azure://acct01/seed-1/a/../../evil' }, 'OfflineSeed.InvalidBlobPrefix', 2],
+      ['a seedUri with a container ..', { stagingPath: undefined, seedUri: 'azure://acct01/../evil' }, 'OfflineSeed.InvalidContainerName', 2],
     ],
   },
   'job.cancel': {
@@ -147,6 +153,15 @@ const table: Record<string, { base: () => Params; cases: [string, Params | (() =
     cases: [
       ['a diagnostics container ../evil', { diagnosticsContainer: '../evil' }, 'OfflineSeed.InvalidContainerName', 2],
       ['a diagnostics container ..', { diagnosticsContainer: '..' }, 'OfflineSeed.InvalidContainerName', 2],
+      ['a seedUri with capitals in the account', { stagingPath: undefined, seedUri: 'azure://Acct01/seed-1/p' }, 'OfflineSeed.InvalidStorageAccountName', 2],
+    ],
+  },
+  'seed.publish': {
+    base: () => ({ stagingPath: prepared, password: RESTIC_PASSWORD, ...azureAccess }),
+    cases: [
+      ['a staging path that is a file', () => ({ stagingPath: join(prepared, 'offlineseed.json'), password: RESTIC_PASSWORD }), 'OfflineSeed.SeedNotFound', 1],
+      ['a seed without prepared drives', () => ({ stagingPath: seed.staging, password: RESTIC_PASSWORD, ...azureAccess }), 'OfflineSeed.DrivesNotPrepared', 1],
+      ['a wrong password (keys are never sealed with it)', { password: 'not the password' }, 'OfflineSeed.WrongPassword', 1],
     ],
   },
   'repo.check': {

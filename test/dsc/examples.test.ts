@@ -14,17 +14,25 @@ import { descendants, loadParser } from '../psmodule/analysis.ts';
 
 const parser = await loadParser();
 
-test('examples/runbooks/Watch-OfflineSeedImportJob.ps1 parses, uses job coordinates only (no staging path, no secret) and the cmdlet\'s real parameters', () => {
+test('examples/runbooks/Watch-OfflineSeedImportJob.ps1 parses, works from -SeedUri only (no staging path, no secret but an Automation credential) with the cmdlets\' real parameters', () => {
   const text = readFileSync(join(repoRoot, 'examples', 'runbooks', 'Watch-OfflineSeedImportJob.ps1'), 'utf8');
   const tree = parser.parse(text)!;
   assert.equal(descendants(tree.rootNode).filter((n) => n.type === 'ERROR' || n.isMissing).map((n) => n.text.slice(0, 40)), []);
-  const cmdlet = readFileSync(join(repoRoot, 'psmodule', 'Public', 'Get-ImportJobStatus.ps1'), 'utf8');
-  for (const parameter of ['JobName', 'ResourceGroupName', 'SubscriptionId']) {
-    assert.match(text, new RegExp(`Get-ImportJobStatus[^\\n]*-${parameter} `));
-    assert.match(cmdlet, new RegExp(`\\$${parameter}\\b`), `Get-ImportJobStatus has -${parameter}`);
-  }
   const code = text.slice(text.indexOf('#>') + 2).split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
-  assert.not.match(code, /-StagingPath|Connect-AzAccount|ClientSecret|Password/);
+  // Every cmdlet of the module the runbook calls gets -SeedUri, and every named parameter it passes exists.
+  const calls = [...code.matchAll(/\b((?:Get|New|Update|Complete)-(?:ImportJobStatus|OfflineSeedImportJob|ImportShipping|OfflineSeed))\b([^\n]*(?:`\n[^\n]*)*)/g)];
+  assert.equal([...new Set(calls.map((m) => m[1]))].sort(), ['Complete-OfflineSeed', 'Get-ImportJobStatus', 'New-OfflineSeedImportJob', 'Update-ImportShipping']);
+  for (const [, cmdlet, args] of calls) {
+    assert.match(args!, /-SeedUri \$SeedUri/, `${cmdlet} is called with -SeedUri`);
+    const source = readFileSync(join(repoRoot, 'psmodule', 'Public', `${cmdlet}.ps1`), 'utf8');
+    const common = new Set(['InformationAction', 'ErrorAction', 'ErrorVariable', 'Confirm']);
+    for (const [, parameter] of args!.matchAll(/ -([A-Za-z]+)/g)) {
+      if (common.has(parameter!)) continue;
+      assert.match(source, new RegExp(`\\$${parameter}\\b`), `${cmdlet} has -${parameter}`);
+    }
+  }
+  assert.match(code, /Get-AutomationPSCredential -Name \$CredentialName/);
+  assert.not.match(code, /-StagingPath|Connect-AzAccount|ClientSecret|PasswordFile|ConvertTo-SecureString/);
 });
 
 test('examples/dsc/offlineseed.dsc.json: every instance is valid for its resource\'s embedded schema', () => {
