@@ -17,6 +17,10 @@ function Get-OfflineSeedBitLockerKey {
     .PARAMETER StagingPath
     Staging location of the seed whose import job it is.
 
+    .PARAMETER SeedUri
+    The published seed (Publish-OfflineSeed's SeedUri, azure://<account>/<container>/<prefix>): the job
+    comes from its published descriptor. For runbooks with no local state.
+
     .PARAMETER JobName
     Name of the import job, to name a job without its staging location (with -ResourceGroupName).
 
@@ -89,6 +93,10 @@ function Get-OfflineSeedBitLockerKey {
         [ValidateNotNullOrEmpty()]
         [string] $StagingPath,
 
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'SeedUri')]
+        [ValidatePattern('^azure://')]
+        [string] $SeedUri,
+
         [Parameter(Mandatory, ValueFromPipelineByPropertyName, ParameterSetName = 'Job')]
         [ValidateLength(2, 64)]
         [ValidatePattern('^[a-z][a-z0-9-]*$', Options = 'None')]
@@ -144,6 +152,9 @@ function Get-OfflineSeedBitLockerKey {
         if ($PSCmdlet.ParameterSetName -eq 'Seed') {
             $params['stagingPath'] = Resolve-OfflineSeedPath -Path $StagingPath
             $target = 'the import job of the seed in {0}' -f $params['stagingPath']
+        } elseif ($PSCmdlet.ParameterSetName -eq 'SeedUri') {
+            $params['seedUri'] = $SeedUri
+            $target = 'the import job of the seed published at {0}' -f $SeedUri
         } else {
             $params['jobName'] = $JobName
             $params['resourceGroup'] = $ResourceGroupName

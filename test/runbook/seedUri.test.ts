@@ -136,6 +136,11 @@ test('runbook, no staging location, managed identity only: job.create, job.ship 
   assert.equal(job.properties.driveList?.map((x) => [x.driveId, x.bitLockerKey, x.manifestHash]), seed.drives.map((d) => [d.driveId, d.key, d.manifestHash]));
   assert.ok(identity.resources.some((r) => r.includes('management')) && identity.resources.some((r) => r.includes('storage')), `ARM and storage tokens came from the managed identity: ${identity.resources.join(', ')}`);
 
+  // Get-OfflineSeedBitLockerKey -SeedUri: the keys the service holds (a secret result, so not in the recorded output).
+  const keys = await runEngine('job.keys', { seedUri }, { env: { ...runbookEnv, XDG_CONFIG_HOME: join(work, 'config-runbook') } });
+  assert.is(keys.exitCode, 0, JSON.stringify(keys.errors) + keys.stderr);
+  assert.equal(keys.results.map((k) => [k.driveId, k.bitLockerKey, k.jobName]), seed.drives.map((d) => [d.driveId, d.key, seed.jobName]));
+
   const s = await runbook('job.ship', { seedUri, carrierName: 'FedEx', trackingNumber: 'TRK-RUNBOOK-1' });
   assert.is(s.exitCode, 0, JSON.stringify(s.errors) + s.stderr);
   assert.is(s.results[0]!.outcome, 'Shipped');
@@ -307,6 +312,10 @@ test('Data Box through seedUri: create (the default control plane), ship with th
   const done = await runbook('seed.complete', { seedUri: uri, password: RESTIC_PASSWORD });
   assert.is(done.exitCode, 0, JSON.stringify(done.errors) + done.stderr);
   assert.is(done.results[0]!.blobsMissing, 0);
+  // Remove-OfflineSeedImportJob -SeedUri: the finished job goes from the service's list.
+  const removed = await runbook('job.remove', { seedUri: uri });
+  assert.is(removed.exitCode, 0, JSON.stringify(removed.errors) + removed.stderr);
+  assert.is(world.dataBox.getJob(world.jobRef(other.jobName)), undefined, 'the Data Box job is gone');
 });
 
 test('the engine printed no key, password or token', () => {
