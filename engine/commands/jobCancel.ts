@@ -12,8 +12,8 @@ import { cancelDataBoxJob } from '../importjob/dataBoxActions.ts';
 import { importExportJobState } from '../importjob/jobState.ts';
 import { controlPlaneOf } from '../importjob/locateJob.ts';
 import { FINISHED_STATES, getJob, jobNotFoundAdvice } from '../importjob/jobView.ts';
-import { updateSeed } from '../importjob/seedRecords.ts';
-import { jobResourceId, recordedJob, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
+import { recordCancelRequested } from '../importjob/seedTransitions.ts';
+import { jobResourceId, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { defineCommand } from './command.ts';
 
@@ -60,12 +60,7 @@ export const jobCancelCommand = defineCommand<CancelParams>({
       ? `Cancellation requested while ${before}: the datacenter skips the copy and sends the drives back; Get-ImportJobStatus follows it.`
       : `Import job ${target.jobName} was canceled (${before} -> ${state}).`;
     events.log('information', message);
-    if (target.store !== undefined) {
-      await updateSeed(target.store, (d) => {
-        const recorded = recordedJob(d);
-        return recorded === undefined || recorded.name !== target.jobName ? undefined : { ...d, job: { ...recorded, cancelRequestedAt: new Date().toISOString() } };
-      });
-    }
+    await recordCancelRequested(target.store, target.jobName);
     context.emitResult({
       jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, controlPlane: 'ImportExport', action: 'Cancel', outcome: 'CancelRequested',
       stateBefore: importExportJobState(before, false, false, false), state: importExportJobState(state, true, false, false), serviceStateBefore: before, serviceState: state, message,

@@ -24,7 +24,8 @@ import { seedArgument, seedDriveRecords, seedLocation } from '../importjob/seedD
 import type { PasswordParams } from '../seed/password.ts';
 import { driveView, getJob } from '../importjob/jobView.ts';
 import { resolveReturnDetails, type ReturnAddress, type ReturnShipping } from '../importjob/profile.ts';
-import { advance, stateRank, updateSeed, withJob } from '../importjob/seedRecords.ts';
+import { stateRank } from '../importjob/seedRecords.ts';
+import { recordJobCreated } from '../importjob/seedTransitions.ts';
 import { addressFromJob, formatAddress, resolveShipTo } from '../importjob/shipTo.ts';
 import { DAY_MS, WINDOW_DAYS } from '../importjob/shippingWindow.ts';
 import { jobResourceId, resolveJobTarget, type JobTargetParams, type RecordedJob } from '../importjob/target.ts';
@@ -202,14 +203,7 @@ export const jobCreateCommand = defineCommand<CreateParams>({
       createdAt,
       recordedAt: new Date().toISOString(),
     };
-    const seed = await updateSeed(target.store!, (current) => {
-      const next = advance(withJob(current, recorded), 'JobCreated');
-      return {
-        ...next,
-        ...(next.subscriptionId === undefined ? { subscriptionId: target.subscriptionId } : {}),
-        ...(next.resourceGroup === undefined ? { resourceGroup: target.resourceGroup } : {}),
-      };
-    });
+    const seed = await recordJobCreated(target.store!, target, recorded);
 
     context.emitResult({
       jobName: target.jobName,

@@ -11,8 +11,8 @@ import { removeDataBoxJob } from '../importjob/dataBoxActions.ts';
 import { importExportJobState } from '../importjob/jobState.ts';
 import { controlPlaneOf } from '../importjob/locateJob.ts';
 import { getJob, jobImported } from '../importjob/jobView.ts';
-import { updateSeed } from '../importjob/seedRecords.ts';
-import { jobResourceId, recordedJob, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
+import { recordJobRemoved } from '../importjob/seedTransitions.ts';
+import { jobResourceId, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
 import { defineCommand } from './command.ts';
 import { followJob } from './jobStatus.ts';
 
@@ -30,16 +30,7 @@ export const jobRemoveCommand = defineCommand<RemoveParams>({
     const client = importExportClient(params, target.subscriptionId);
     const jobId = jobResourceId(target);
     const job = await getJob(client, target);
-    const forget = async (state: string): Promise<void> => {
-      if (target.store === undefined) return;
-      await updateSeed(target.store, (d) => {
-        const recorded = recordedJob(d);
-        if (recorded === undefined || recorded.name !== target.jobName || recorded.removedAt !== undefined) return undefined;
-        // Without its job, a seed whose drives were not imported can get a new job for the same drives.
-        const back = d.state === 'JobCreated' || d.state === 'Shipped';
-        return { ...d, ...(back ? { state: 'DrivesPrepared' as const } : {}), job: { ...recorded, removedAt: new Date().toISOString(), finalState: recorded.finalState ?? state } };
-      });
-    };
+    const forget = (finalState: string): Promise<void> => recordJobRemoved(target.store, target.jobName, finalState);
     if (job === undefined) {
       events.log('information', `Import job ${target.jobName} does not exist in ${target.resourceGroup}: nothing to remove.`);
       if (!context.dryRun) await forget('Deleted');

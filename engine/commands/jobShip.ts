@@ -19,7 +19,8 @@ import { chosenControlPlane, type ControlPlaneParams } from '../importjob/contro
 import { shipDataBoxJob } from '../importjob/dataBoxShip.ts';
 import { importExportJobState } from '../importjob/jobState.ts';
 import { getJob, jobNotFoundAdvice } from '../importjob/jobView.ts';
-import { advance, shippingRecordOf, stateRank, updateSeed } from '../importjob/seedRecords.ts';
+import { shippingRecordOf, stateRank } from '../importjob/seedRecords.ts';
+import { recordShipment } from '../importjob/seedTransitions.ts';
 import { addressFromJob, formatAddress, type ShipToAddress } from '../importjob/shipTo.ts';
 import { evaluateWindow, isoDate, parseShipDate } from '../importjob/shippingWindow.ts';
 import { jobResourceId, recordedJob, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
@@ -156,10 +157,7 @@ export const jobShipCommand = defineCommand<ShipParams>({
     const record = shippingRecordOf({ target, carrierName, trackingNumber, driveCount, driveIds, shipDate, recordedAt, jobCreatedAt: createdAt, shipTo: address });
     for (const w of record.warnings) events.log('warning', w.message);
     const recordPath = await store.writeShipping(record);
-    const seed = await updateSeed(store, (current) => ({
-      ...advance(current, 'Shipped'),
-      shipping: { carrierName, trackingNumber, driveCount, shipDate: record.shipDate, recordedAt: record.recordedAt, arrivalDeadline: record.arrivalDeadline, record: recordPath },
-    }));
+    const seed = await recordShipment(store, record, recordPath);
     events.log('information', `The drives must reach the datacenter by ${record.arrivalDeadline}; the shipping record is ${recordPath}.`);
 
     context.emitResult({

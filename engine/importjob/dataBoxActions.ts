@@ -12,8 +12,8 @@ import type { ArmAccessParams } from './armClient.ts';
 import { dataBoxCall, dataBoxClient, dataBoxJobId, getDataBoxJob, pollOptions } from './dataBoxClient.ts';
 import { dataBoxNotFound, followDataBoxJob } from './dataBoxStatus.ts';
 import { jobStateOf, serviceStatus } from './dataBoxView.ts';
-import { updateSeed } from './seedRecords.ts';
-import { recordedJob, type JobTarget } from './target.ts';
+import { recordCancelRequested, recordJobRemoved } from './seedTransitions.ts';
+import type { JobTarget } from './target.ts';
 
 export const CANCEL_REASON = 'Cancelled by the owner with Stop-OfflineSeedImportJob (OfflineSeed).';
 
@@ -42,12 +42,7 @@ export async function cancelDataBoxJob(params: ArmAccessParams, context: Command
   const after = (await getDataBoxJob(client, target)) ?? job;
   const message = `Data Box job ${target.jobName} was cancelled (${serviceStatus(job)} -> ${serviceStatus(after)}).`;
   events.log('information', message);
-  if (target.store !== undefined) {
-    await updateSeed(target.store, (d) => {
-      const recorded = recordedJob(d);
-      return recorded === undefined || recorded.name !== target.jobName ? undefined : { ...d, job: { ...recorded, cancelRequestedAt: new Date().toISOString() } };
-    });
-  }
+  await recordCancelRequested(target.store, target.jobName);
   context.emitResult({ ...base, outcome: 'CancelRequested', stateBefore: before, state: jobStateOf(after), serviceStateBefore: serviceStatus(job), serviceState: serviceStatus(after), message });
 }
 
@@ -57,15 +52,7 @@ export async function removeDataBoxJob(params: ArmAccessParams, context: Command
   const jobId = dataBoxJobId(target);
   const job = await getDataBoxJob(client, target);
   const base = { jobName: target.jobName, resourceGroup: target.resourceGroup, subscriptionId: target.subscriptionId, jobId, controlPlane: 'DataBox', action: 'Remove' };
-  const forget = async (state: string): Promise<void> => {
-    if (target.store === undefined) return;
-    await updateSeed(target.store, (d) => {
-      const recorded = recordedJob(d);
-      if (recorded === undefined || recorded.name !== target.jobName || recorded.removedAt !== undefined) return undefined;
-      const back = d.state === 'JobCreated' || d.state === 'Shipped';
-      return { ...d, ...(back ? { state: 'DrivesPrepared' as const } : {}), job: { ...recorded, removedAt: new Date().toISOString(), finalState: recorded.finalState ?? state } };
-    });
-  };
+  const forget = (finalState: string): Promise<void> => recordJobRemoved(target.store, target.jobName, finalState);
   if (job === undefined) {
     events.log('information', `Data Box job ${target.jobName} does not exist in ${target.resourceGroup}: nothing to remove.`);
     if (context.dryRun) return;

@@ -25,7 +25,8 @@ import type { DriveRecord } from './driveRecords.ts';
 import { seedArgument, seedDriveRecords, seedLocation } from './seedDrives.ts';
 import type { PasswordParams } from '../seed/password.ts';
 import { resolveReturnDetails, type ReturnAddress, type ReturnShipping } from './profile.ts';
-import { advance, stateRank, updateSeed, withJob } from './seedRecords.ts';
+import { stateRank } from './seedRecords.ts';
+import { recordJobCreated } from './seedTransitions.ts';
 import { formatAddress } from './shipTo.ts';
 import { DAY_MS, WINDOW_DAYS } from './shippingWindow.ts';
 import type { JobTarget, RecordedJob } from './target.ts';
@@ -203,14 +204,7 @@ export async function createDataBoxJob(params: DataBoxCreateParams, context: Com
     createdAt,
     recordedAt: new Date().toISOString(),
   };
-  const seed = await updateSeed(target.store!, (current) => {
-    const next = advance(withJob(current, recorded), 'JobCreated');
-    return {
-      ...next,
-      ...(next.subscriptionId === undefined ? { subscriptionId: target.subscriptionId } : {}),
-      ...(next.resourceGroup === undefined ? { resourceGroup: target.resourceGroup } : {}),
-    };
-  });
+  const seed = await recordJobCreated(target.store!, target, recorded);
 
   context.emitResult({
     jobName: target.jobName,

@@ -12,7 +12,8 @@ import type { ArmAccessParams } from './armClient.ts';
 import { customerDiskDetails, dataBoxCall, dataBoxClient, dataBoxJobId, getDataBoxJob } from './dataBoxClient.ts';
 import { dataBoxNotFound } from './dataBoxStatus.ts';
 import { dataBoxDrives, dataBoxShipTo, jobStateOf, serviceStatus } from './dataBoxView.ts';
-import { advance, shippingRecordOf, updateSeed } from './seedRecords.ts';
+import { shippingRecordOf } from './seedRecords.ts';
+import { recordShipment } from './seedTransitions.ts';
 import { seedLocation } from './seedDrives.ts';
 import { formatAddress } from './shipTo.ts';
 import { evaluateWindow, isoDate } from './shippingWindow.ts';
@@ -99,10 +100,7 @@ export async function shipDataBoxJob(params: ArmAccessParams, context: CommandCo
   const record = shippingRecordOf({ target, carrierName, trackingNumber, driveCount, driveIds, shipDate, recordedAt, jobCreatedAt: createdAt, shipTo: shipTo.address });
   for (const w of record.warnings) events.log('warning', w.message);
   const recordPath = await store.writeShipping(record);
-  const seed = await updateSeed(store, (current) => ({
-    ...advance(current, 'Shipped'),
-    shipping: { carrierName, trackingNumber, driveCount, shipDate: record.shipDate, recordedAt: record.recordedAt, arrivalDeadline: record.arrivalDeadline, record: recordPath },
-  }));
+  const seed = await recordShipment(store, record, recordPath);
   events.log('information', `The drives must reach the datacenter by ${record.arrivalDeadline}; the shipping record is ${recordPath}.`);
   context.emitResult({
     jobName: target.jobName,
