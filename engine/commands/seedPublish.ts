@@ -28,6 +28,7 @@ import { resolvePassword, type PasswordParams } from '../seed/password.ts';
 import { sealKeys, unsealKeys, type SealedKeys } from '../seed/sealedKeys.ts';
 import { nextStepFor, readDescriptor } from '../seed/seedDescriptor.ts';
 import { StagingSeedStore } from '../seed/stagingSeedStore.ts';
+import { stateRank } from '../importjob/seedRecords.ts';
 import { defineCommand } from './command.ts';
 
 interface PublishParams extends PasswordParams, AzureAccessParams {
@@ -69,9 +70,26 @@ export const seedPublishCommand = defineCommand<PublishParams>({
     }
     context.throwIfCancelled();
 
-    const changed: string[] = [];
+    // Everything is checked before the first write: a refused publication leaves storage as it was.
+    const previous = await cloud.read();
+    if (previous !== undefined && previous.jobName !== d.jobName) {
+      throw new OfflineSeedError('OfflineSeed.SeedUriInUse', 'ResourceExists', `${cloud.seedUri} holds the published seed of job "${previous.jobName}", not "${d.jobName}"`, {
+        targetObject: cloud.seedUri,
+        recommendedAction: 'Each seed needs its own repository location: check the storage account, container and prefix the seed was staged for.',
+      });
+    }
     const existingDrives = await cloud.readJson<PublishedDrives>(DRIVES_BLOB);
-    if (JSON.stringify(existingDrives?.value) !== JSON.stringify(drives)) {
+    const drivesChanged = JSON.stringify(existingDrives?.value) !== JSON.stringify(drives);
+    if (drivesChanged && existingDrives !== undefined && previous !== undefined && stateRank(previous.state) >= stateRank('JobCreated')) {
+      // The job was created with the published drives (ids, manifest hashes): new ones would not match it.
+      throw new OfflineSeedError('OfflineSeed.PublishedJobExists', 'ResourceExists', `the published seed at ${cloud.seedUri} is ${previous.state}: its job was created with the drives published then, and the drives in ${stagingPath} differ`, {
+        targetObject: cloud.seedUri,
+        recommendedAction: 'Remove the job first (Remove-OfflineSeedImportJob -SeedUri ...; the seed goes back to DrivesPrepared), then publish the new drives and create a new job.',
+      });
+    }
+
+    const changed: string[] = [];
+    if (drivesChanged) {
       await cloud.writeJson(DRIVES_BLOB, drives);
       changed.push(DRIVES_BLOB);
     }
@@ -89,13 +107,6 @@ export const seedPublishCommand = defineCommand<PublishParams>({
       changed.push(SEALED_KEYS_BLOB);
     }
 
-    const previous = await cloud.read();
-    if (previous !== undefined && previous.jobName !== d.jobName) {
-      throw new OfflineSeedError('OfflineSeed.SeedUriInUse', 'ResourceExists', `${cloud.seedUri} holds the published seed of job "${previous.jobName}", not "${d.jobName}"`, {
-        targetObject: cloud.seedUri,
-        recommendedAction: 'Each seed needs its own repository location: check the storage account, container and prefix the seed was staged for.',
-      });
-    }
     const record = (publishedAt: string): PublishedRecord => ({ seedUri: cloud.seedUri, publishedAt, driveIds });
     const prior = previous?.['published'] as PublishedRecord | undefined;
     const samePublication = prior !== undefined && JSON.stringify(prior.driveIds) === JSON.stringify(driveIds) && changed.length === 0;

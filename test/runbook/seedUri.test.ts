@@ -190,6 +190,29 @@ test('server side afterwards: the staging location follows the published copy, a
   assert.is(st.results[0]!.seedState, 'Completed');
 });
 
+test('seed.publish refuses before it writes: drives that differ from those the job was made with, a location holding another seed', async () => {
+  const container = world.blobService().getContainerClient(seed.container);
+  const blob = (name: string) => container.getBlockBlobClient(`${seed.prefix}/offlineseed/${name}`);
+  const original = await recordBlobs();
+  // The published drives are not the staging location's any more (as after drives were prepared again).
+  const drives = JSON.parse(original.get(`${seed.prefix}/offlineseed/drives.json`)!.toString('utf8')) as { drives: { manifestHash: string }[] };
+  drives.drives[0]!.manifestHash = '0'.repeat(32);
+  const tampered = Buffer.from(JSON.stringify(drives));
+  await blob('drives.json').upload(tampered, tampered.length);
+  const refused = await run('seed.publish', { stagingPath: seed.staging, password: RESTIC_PASSWORD });
+  assert.is(lastError(refused).errorId, 'OfflineSeed.PublishedJobExists');
+  assert.ok((await blob('drives.json').downloadToBuffer()).equals(tampered), 'the job\'s drives stay published');
+
+  const descriptor = JSON.parse(original.get(`${seed.prefix}/offlineseed/offlineseed.json`)!.toString('utf8')) as Record<string, unknown>;
+  const foreign = Buffer.from(JSON.stringify({ ...descriptor, jobName: 'another-seed' }));
+  await blob('offlineseed.json').upload(foreign, foreign.length);
+  const inUse = await run('seed.publish', { stagingPath: seed.staging, password: RESTIC_PASSWORD });
+  assert.is(lastError(inUse).errorId, 'OfflineSeed.SeedUriInUse');
+  assert.ok((await blob('drives.json').downloadToBuffer()).equals(tampered), 'nothing of the other seed was overwritten');
+
+  for (const [name, data] of original) await container.getBlockBlobClient(name).upload(data, data.length);
+});
+
 test('a missing blob from seedUri: OfflineSeed.RepairNeedsStaging, and the seed stays as it was', async () => {
   const container = world.blobService().getContainerClient(seed.container);
   // Back to Imported in storage (as if job.status had just run), then one pack lost.
