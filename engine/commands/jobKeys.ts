@@ -1,6 +1,6 @@
 /**
  * job.keys (Get-OfflineSeedBitLockerKey): the BitLocker recovery passwords the service holds for the
- * job's drives (POST listBitLockerKeys; no other response ever carries them).
+ * job's drives (Import/Export listBitLockerKeys, Data Box listCredentials; no other response carries them).
  *
  * The keys are secrets, and the user asked for them: each result object carries one, and nothing else
  * does. Every line the engine writes passes through the secret redactor, which would blank the result
@@ -9,12 +9,12 @@
  * seed's staging location, each key is also compared with the drive's own key file (matchesKeyFile),
  * without printing either.
  */
-import { armCall, importExportClient, type ArmAccessParams } from '../importjob/armClient.ts';
+import type { ArmAccessParams } from '../importjob/armClient.ts';
 import type { ControlPlaneParams } from '../importjob/controlPlane.ts';
-import { listDataBoxKeys } from '../importjob/dataBoxKeys.ts';
-import { controlPlaneOf } from '../importjob/locateJob.ts';
 import { localKeysForComparison } from '../importjob/driveRecords.ts';
-import { jobResourceId, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
+import { JOB_BACKENDS, type DriveKey } from '../importjob/jobBackend.ts';
+import { controlPlaneOf } from '../importjob/locateJob.ts';
+import { resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
 import { registerSecret } from '../protocol/secretRedactor.ts';
 import { defineCommand } from './command.ts';
 
@@ -31,27 +31,18 @@ export const jobKeysCommand = defineCommand<KeysParams>({
     const local = target.stagingPath !== undefined && target.descriptor !== undefined
       ? await localKeysForComparison(target.stagingPath, target.descriptor)
       : new Map<string, string>();
-    const keys: { driveId: string; bitLockerKey: string }[] = [];
-    if ((await controlPlaneOf(params, target)) === 'DataBox') {
-      try {
-        keys.push(...(await listDataBoxKeys(params, context, target, local)));
-      } finally {
-        for (const key of local.values()) registerSecret(key);
-      }
-    } else try {
-      const client = importExportClient(params, target.subscriptionId);
-      const jobId = jobResourceId(target);
-      await armCall(`list the BitLocker keys of import job ${target.jobName}`, jobId, async () => {
-        for await (const k of client.bitLockerKeys.list(target.jobName, target.resourceGroup)) keys.push({ driveId: k.driveId ?? '', bitLockerKey: k.bitLockerKey ?? '' });
-      });
-      events.log('verbose', `The service holds ${keys.length} BitLocker key(s) for import job ${target.jobName}.`);
+    const controlPlane = await controlPlaneOf(params, target);
+    let keys: DriveKey[] = [];
+    try {
+      keys = await JOB_BACKENDS[controlPlane].listKeys(params, target);
+      events.log('verbose', `The service holds ${keys.length} BitLocker key(s) for ${controlPlane === 'DataBox' ? 'Data Box' : 'import'} job ${target.jobName}.`);
       for (const k of keys) {
         const mine = local.get(k.driveId.toUpperCase());
         context.emitResult({
           jobName: target.jobName,
           resourceGroup: target.resourceGroup,
           subscriptionId: target.subscriptionId,
-          controlPlane: 'ImportExport',
+          controlPlane,
           driveId: k.driveId,
           bitLockerKey: k.bitLockerKey,
           ...(mine === undefined ? {} : { matchesKeyFile: mine === k.bitLockerKey }),

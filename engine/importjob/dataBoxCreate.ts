@@ -18,30 +18,18 @@ import type { DataBoxCustomerDiskJobDetails, JobResource } from '@azure/arm-data
 import { engineVersion } from '../engineInfo.ts';
 import type { CommandContext } from '../commands/command.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
-import type { ArmAccessParams } from './armClient.ts';
 import { COPY_LOG_CONTAINER, customerDiskDetails, dataBoxCall, dataBoxClient, dataBoxJobId, getDataBoxJob, pollOptions } from './dataBoxClient.ts';
 import { dataBoxDrives, dataBoxShipTo, jobStateOf, serviceStatus } from './dataBoxView.ts';
 import type { DriveRecord } from './driveRecords.ts';
 import { seedArgument, seedDriveRecords, seedLocation } from './seedDrives.ts';
-import type { PasswordParams } from '../seed/password.ts';
-import { resolveReturnDetails, type ReturnAddress, type ReturnShipping } from './profile.ts';
+import { resolveReturnDetails } from './profile.ts';
 import { stateRank } from './seedRecords.ts';
 import { recordJobCreated } from './seedTransitions.ts';
 import { formatAddress } from './shipTo.ts';
 import { DAY_MS, WINDOW_DAYS } from './shippingWindow.ts';
+import type { JobCreateParams } from './jobBackend.ts';
 import type { JobTarget, RecordedJob } from './target.ts';
 
-export interface DataBoxCreateParams extends ArmAccessParams, PasswordParams {
-  location: string;
-  storageAccountId?: string;
-  returnAddress?: ReturnAddress;
-  returnShipping?: ReturnShipping;
-  profilePath?: string;
-  saveProfile?: boolean;
-  diagnosticsPath?: string;
-  logLevel?: 'Error' | 'Verbose';
-  backupDriveManifest?: boolean;
-}
 
 const STORAGE_ACCOUNT_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/([a-z0-9]{3,24})$/i;
 
@@ -50,7 +38,7 @@ export function regionSlug(location: string): string {
   return location.replace(/\s+/g, '').toLowerCase();
 }
 
-function storageAccountIdFor(params: DataBoxCreateParams, target: JobTarget, account: string): string {
+function storageAccountIdFor(params: JobCreateParams, target: JobTarget, account: string): string {
   if (params.storageAccountId === undefined) return `/subscriptions/${target.subscriptionId}/resourceGroups/${target.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${account}`;
   const named = STORAGE_ACCOUNT_ID.exec(params.storageAccountId)?.[1];
   if (named === undefined) {
@@ -74,7 +62,7 @@ function existingAccount(details: DataBoxCustomerDiskJobDetails | undefined): st
   return (account?.storageAccountId ?? '').toLowerCase();
 }
 
-export async function createDataBoxJob(params: DataBoxCreateParams, context: CommandContext, target: JobTarget): Promise<void> {
+export async function createDataBoxJob(params: JobCreateParams, context: CommandContext, target: JobTarget): Promise<void> {
   const { events } = context;
   const d = target.descriptor!;
   if (target.jobName.length < 3 || target.jobName.length > 24) {

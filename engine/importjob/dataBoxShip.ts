@@ -17,14 +17,9 @@ import { recordShipment } from './seedTransitions.ts';
 import { seedLocation } from './seedDrives.ts';
 import { formatAddress } from './shipTo.ts';
 import { evaluateWindow, isoDate } from './shippingWindow.ts';
+import type { ShipmentDetails } from './jobBackend.ts';
 import type { JobTarget } from './target.ts';
 
-export interface DataBoxShipment {
-  carrierName: string;
-  trackingNumber: string;
-  shipDate: number;
-  driveCount?: number;
-}
 
 function same(a: string | undefined, b: string): boolean {
   return a !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -35,7 +30,7 @@ function stageTime(job: JobResource, stage: string): number | undefined {
   return t instanceof Date && !Number.isNaN(t.getTime()) ? t.getTime() : undefined;
 }
 
-export async function shipDataBoxJob(params: ArmAccessParams, context: CommandContext, target: JobTarget, shipment: DataBoxShipment): Promise<void> {
+export async function shipDataBoxJob(params: ArmAccessParams, context: CommandContext, target: JobTarget, shipment: ShipmentDetails): Promise<void> {
   const { events } = context;
   const { carrierName, trackingNumber, shipDate } = shipment;
   const store = target.store!;

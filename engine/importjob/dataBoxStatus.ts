@@ -7,9 +7,7 @@
 import type { JobResource } from '@azure/arm-databox';
 import type { CommandContext } from '../commands/command.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
-import type { AzureAccessParams } from '../repo/repositoryLocation.ts';
 import type { SeedDescriptor } from '../seed/seedDescriptor.ts';
-import type { ArmAccessParams } from './armClient.ts';
 import { parseCopyLog } from './copyLogs.ts';
 import { COPY_LOG_CONTAINER, customerDiskDetails, dataBoxClient, dataBoxJobId, getDataBoxJob } from './dataBoxClient.ts';
 import { dataBoxDrives, dataBoxImported, dataBoxShipTo, jobStateOf, serviceStatus } from './dataBoxView.ts';
@@ -19,11 +17,8 @@ import { advance, updateSeed } from './seedRecords.ts';
 import { seedLocation } from './seedDrives.ts';
 import { formatAddress } from './shipTo.ts';
 import { DAY_MS, WINDOW_DAYS } from './shippingWindow.ts';
+import type { JobStatusParams } from './jobBackend.ts';
 import { recordedJob, type JobTarget } from './target.ts';
-
-export interface DataBoxStatusParams extends ArmAccessParams, AzureAccessParams {
-  readLogs?: boolean;
-}
 
 const STORAGE_ACCOUNT = /\/storageAccounts\/([^/]+)$/i;
 
@@ -85,7 +80,7 @@ function describe(job: JobResource, site: string, arrivalDeadline: string | unde
   }
 }
 
-export async function dataBoxStatus(params: DataBoxStatusParams, context: CommandContext, target: JobTarget): Promise<void> {
+export async function dataBoxStatus(params: JobStatusParams, context: CommandContext, target: JobTarget): Promise<void> {
   const { events } = context;
   const client = dataBoxClient(params, target.subscriptionId);
   const job = await getDataBoxJob(client, target);
