@@ -209,6 +209,12 @@ function workerFailure(reply: { code: string; message: string; path?: string }):
       recommendedAction: 'Nothing may change the source while drives are prepared: stop whatever writes to it, then run the same command again (it resumes).',
     });
   }
+  if (reply.code === 'EPACKCORRUPT') {
+    return new OfflineSeedError('OfflineSeed.PackCorrupt', 'InvalidData', reply.message, {
+      ...(reply.path === undefined ? {} : { targetObject: reply.path }),
+      recommendedAction: 'The staging repository is damaged: check it (Test-OfflineSeed -ReadData) and stage the seed again. What is on the drive so far stays; the same command resumes once the staging is whole.',
+    });
+  }
   const system = Object.assign(new Error(reply.message), { code: reply.code, ...(reply.path === undefined ? {} : { path: reply.path }) });
   return fromSystemError(system) ?? new OfflineSeedError('OfflineSeed.DriveWriteFailed', 'WriteError', `copying to the drive failed: ${reply.message}`, {
     ...(reply.path === undefined ? {} : { targetObject: reply.path }),

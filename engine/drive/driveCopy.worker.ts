@@ -22,6 +22,7 @@ import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, re
 import { parentPort, workerData } from 'node:worker_threads';
 import { BLOCK_SIZE } from './driveNames.ts';
 import { createMd5Lanes } from './md5Lanes.ts';
+import { packTrailerProblem } from './packTrailer.ts';
 import type { CopyFile, VerifyFile, WorkerReply, WorkerRequest, WorkerSetup } from './workerMessages.ts';
 
 const setup = workerData as WorkerSetup;
@@ -114,6 +115,16 @@ function pieceRanges(at: number, length: number): { offset: number; length: numb
   const out: { offset: number; length: number }[] = [];
   for (let p = 0; p < length; p += BLOCK_SIZE) out.push({ offset: lanes.dataOffset + at + p, length: Math.min(BLOCK_SIZE, length - p) });
   return out;
+}
+
+/** A pack's end is in the window: refuse to copy a pack that cannot be whole. */
+function checkPackTrailer(file: CopyFile, endAt: number): void {
+  const problem = packTrailerProblem(window.readUInt32LE(endAt - 4), file.length);
+  if (problem === undefined) return;
+  const error = new Error(`the staged pack ${file.source} is damaged: ${problem}`) as NodeJS.ErrnoException;
+  error.code = 'EPACKCORRUPT';
+  error.path = file.source;
+  throw error;
 }
 
 function changed(file: { source: string }, detail: string): never {
@@ -395,6 +406,7 @@ async function runSegment(segment: Segment, slot: number): Promise<void> {
           // The file's last piece: nothing past the listed length, and the same length now.
           if (Math.min(n, piece.length) !== piece.length) changed(copy.file, piece.position === 0 ? `expected ${copy.file.length} bytes` : 'shorter than when it was listed');
           if (fstatSync(source.fd).size !== copy.file.length) changed(copy.file, piece.position === 0 ? `expected ${copy.file.length} bytes` : 'its size changed');
+          if (copy.file.pack === true && piece.length >= 4) checkPackTrailer(copy.file, slot + piece.at + piece.length);
         }
       } finally {
         closeSync(source.fd);

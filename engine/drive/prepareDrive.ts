@@ -646,7 +646,8 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
       const copies: CopyFile[] = fill.taken.map((f) => {
         const target = absoluteOnDrive(setup.driveRoot, f.filePath);
         byTarget.set(target, f);
-        return { source: f.source, temp: join(tempDir, `${(tempCounter++).toString(36)}-${process.pid}`), target, length: f.length };
+        const pack = setup.mode === 'seed' && f.path.startsWith('data/') && repositorySha(f.path) !== undefined;
+        return { source: f.source, temp: join(tempDir, `${(tempCounter++).toString(36)}-${process.pid}`), target, length: f.length, ...(pack ? { pack } : {}) };
       });
       try {
         await workers.copy(batchesOf(copies, workers.windowBytes), async (file, md5) => {

@@ -20,6 +20,8 @@ export interface CopyFile {
   temp: string;
   target: string;
   length: number;
+  /** A restic pack: its trailer is checked (packTrailer.ts) before it is written. */
+  pack?: boolean;
 }
 
 export interface VerifyFile {

@@ -13,6 +13,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { batchesOf, DriveWorkers } from '../../engine/drive/copier.ts';
 import type { CopyFile } from '../../engine/drive/workerMessages.ts';
+import { packTrailerProblem } from '../../engine/drive/packTrailer.ts';
 import { OfflineSeedError } from '../../engine/protocol/errors.ts';
 
 const MiB = 1 << 20;
@@ -128,6 +129,54 @@ test('a cancel stops the copy with OfflineSeed.Cancelled; files reported are who
   } finally {
     await workers.close();
     rmSync(w.root, { recursive: true, force: true });
+  }
+});
+
+test('pack trailer: a header length a whole pack can end with passes; a cut or overwritten end does not', () => {
+  const size = 16 * MiB + 12345;
+  for (const entries of [[1, 0], [0, 1], [300, 0], [120, 77]] as const) {
+    assert.is(packTrailerProblem(32 + 37 * entries[0] + 41 * entries[1], size), undefined, `${entries[0]} raw + ${entries[1]} compressed entries`);
+  }
+  assert.ok(packTrailerProblem(size, size), 'longer than the pack');
+  assert.ok(packTrailerProblem(0xdeadbeef, size), 'random bytes');
+  assert.ok(packTrailerProblem(32 + 37 + 1, size), 'not whole entries');
+  assert.ok(packTrailerProblem(32, size), 'no entry');
+  assert.ok(packTrailerProblem(69, 60), 'shorter than any pack');
+});
+
+test('a staged pack whose end is not a pack trailer is refused (OfflineSeed.PackCorrupt) before it is written', async () => {
+  for (const length of [3 * MiB, 10 * MiB]) { // within a slot, and larger than a slot
+    const w = world([length, 5000, 7000]);
+    const good = 32 + 37 * 10 + 41 * 5;
+    for (const [i, trailer] of [[0, 0xfffffff0], [1, good], [2, good]] as const) {
+      const bytes = w.contents.get(w.files[i]!.target)!;
+      bytes.writeUInt32LE(trailer, bytes.length - 4);
+      writeFileSync(w.files[i]!.source, bytes);
+      w.files[i]!.pack = true;
+    }
+    const workers = new DriveWorkers({ threads: 2, windowBytes: BLOCK });
+    try {
+      let error: unknown;
+      await workers.copy(batchesOf(w.files, workers.windowBytes), async () => undefined, new AbortController().signal).catch((e: unknown) => {
+        error = e;
+      });
+      assert.instance(error, OfflineSeedError);
+      assert.is((error as OfflineSeedError).errorId, 'OfflineSeed.PackCorrupt');
+      assert.ok((error as OfflineSeedError).message.includes(w.files[0]!.source), (error as OfflineSeedError).message);
+      assert.not.ok(existsSync(w.files[0]!.target), 'the damaged pack is not on the drive');
+      assert.equal(await emptiedSoon(w.temp), []);
+      // Plausible trailers pass.
+      const fine = new DriveWorkers({ threads: 1, windowBytes: BLOCK });
+      try {
+        await fine.copy(batchesOf(w.files.slice(1), fine.windowBytes), async () => undefined, new AbortController().signal);
+      } finally {
+        await fine.close();
+      }
+      for (const file of w.files.slice(1)) assert.ok(readFileSync(file.target).equals(w.contents.get(file.target)!));
+    } finally {
+      await workers.close();
+      rmSync(w.root, { recursive: true, force: true });
+    }
   }
 });
 
