@@ -7,7 +7,8 @@
  *           source, the drive and the CPU work at the same time. A file larger than a slot streams
  *           through both slots.
  *   verify: read files back, MD5 every piece, SHA-256 the whole file when its name is its SHA-256
- *           (repository files), and report every difference (synchronous, one request at a time).
+ *           (repository files), and report every difference; each request through a slot of its own,
+ *           so two requests read and hash side by side.
  * Direct I/O (O_DIRECT) where the platform and file system take it, for reading the source, writing
  * the drive and reading it back: the disk moves the bytes to and from the window itself, so the
  * kernel copies nothing through the page cache. On two cores that is most of the CPU a copy costs
@@ -18,7 +19,7 @@
  * A shared cancel flag is checked between windows: a cancelled copy removes its temporary file.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, read, readSync, renameSync, rmSync, write } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, read, renameSync, rmSync, write } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BLOCK_SIZE } from './driveNames.ts';
 import { createMd5Lanes } from './md5Lanes.ts';
@@ -41,15 +42,6 @@ function checkCancel(): void {
   if (Atomics.load(cancelFlag, 0) !== 0) throw new Cancelled('cancelled');
 }
 
-function readFully(fd: number, at: number, length: number, position: number): number {
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, window, at + done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
-}
 
 /** Direct I/O moves whole sectors between sector-aligned memory and sector-aligned file offsets. */
 const SECTOR = 4096;
@@ -77,30 +69,6 @@ function openDirect(path: string, flags: number, mode?: number): Handle {
   return { fd: openSync(path, flags, mode), direct: false };
 }
 
-/**
- * Reads up to `length` bytes at `position` into the window at `at` (a sector multiple); returns how
- * many there were. Direct reads ask for whole sectors, so up to a sector past `length` may be read
- * into the window: `at + alignUp(length)` must lie within it.
- */
-function readAt(handle: Handle, at: number, length: number, position: number): number {
-  if (handle.direct) {
-    const aligned = alignUp(length);
-    try {
-      let done = 0;
-      while (done < aligned) {
-        const n = readSync(handle.fd, window, at + done, aligned - done, position + done);
-        if (n === 0) break;
-        done += n;
-        if (done % 512 !== 0) break; // end of file
-      }
-      return done;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-      handle.direct = false; // this file system does not do direct I/O after all
-    }
-  }
-  return readFully(handle.fd, at, length, position);
-}
 
 /** The file's exact length: direct writes leave the last sector's padding behind. */
 function endTarget(handle: Handle, length: number): void {
@@ -171,7 +139,11 @@ async function readFullyAsync(fd: number, at: number, length: number, position: 
   return done;
 }
 
-/** readAt, on the thread pool. */
+/**
+ * Reads up to `length` bytes at `position` into the window at `at` (a sector multiple), on the thread
+ * pool; returns how many there were. Direct reads ask for whole sectors, so up to a sector past
+ * `length` may be read into the window: `at + alignUp(length)` must lie within the slot.
+ */
 async function readAtAsync(handle: Handle, at: number, length: number, position: number): Promise<number> {
   if (handle.direct) {
     const aligned = alignUp(length);
@@ -197,7 +169,10 @@ interface Target extends Handle {
   retired: number[];
 }
 
-/** writeAt, on the thread pool. */
+/**
+ * Writes `length` bytes from the window at `at` to `position`, on the thread pool. A direct write
+ * covers the last sector whole (the bytes past `length` are cut off by endTarget).
+ */
 async function writeAtAsync(target: Target, path: string, at: number, length: number, position: number): Promise<void> {
   if (target.direct) {
     const fd = target.fd;
@@ -318,12 +293,15 @@ class CopyJob {
   fail(error: unknown): void {
     if (this.failed) return;
     this.failed = true;
+    this.readySent = true; // the final reply stands for it
     reportFailure(this.id, error);
   }
 
   private fileSettled(): void {
     this.filesLeft--;
-    if (this.filesLeft === 0 && !this.failed) port.postMessage({ type: 'copied', id: this.id } satisfies WorkerReply);
+    if (this.filesLeft > 0 || this.failed) return;
+    this.readySent = true; // a request's "ready" comes before its final reply or not at all
+    port.postMessage({ type: 'copied', id: this.id } satisfies WorkerReply);
   }
 }
 
@@ -453,16 +431,18 @@ async function runSegment(segment: Segment, slot: number): Promise<void> {
   }
 }
 
-function reportFailure(id: number, error: unknown): void {
-  if (error instanceof Cancelled) {
-    port.postMessage({ type: 'cancelled', id } satisfies WorkerReply);
-    return;
-  }
+function failureReply(id: number, error: unknown): WorkerReply {
+  if (error instanceof Cancelled) return { type: 'cancelled', id };
   const e = error as NodeJS.ErrnoException;
-  port.postMessage({ type: 'failed', id, code: e.code ?? 'EUNKNOWN', message: e.message, ...(e.path === undefined ? {} : { path: e.path }) } satisfies WorkerReply);
+  return { type: 'failed', id, code: e.code ?? 'EUNKNOWN', message: e.message, ...(e.path === undefined ? {} : { path: e.path }) };
 }
 
-function verifyFile(file: VerifyFile): { problems: string[]; direct: boolean } {
+function reportFailure(id: number, error: unknown): void {
+  port.postMessage(failureReply(id, error));
+}
+
+/** Reads a file back through one slot, a slot at a time: block MD5s, and the SHA-256 its name claims. */
+async function verifyFile(file: VerifyFile, slot: number): Promise<{ problems: string[]; direct: boolean }> {
   const problems: string[] = [];
   let handle: Handle;
   try {
@@ -475,21 +455,22 @@ function verifyFile(file: VerifyFile): { problems: string[]; direct: boolean } {
     if (size !== file.length) problems.push(`is ${size} bytes long, the manifest says ${file.length}`);
     const sha = file.sha256 === undefined ? undefined : createHash('sha256');
     let piece = 0;
-    for (let position = 0; position < Math.min(size, file.length); position += windowBytes) {
+    for (let position = 0; position < Math.min(size, file.length); position += slotBytes) {
       checkCancel();
-      const want = Math.min(windowBytes, Math.min(size, file.length) - position);
-      const got = Math.min(readAt(handle, 0, want, position), want);
+      const want = Math.min(slotBytes, Math.min(size, file.length) - position);
+      const got = Math.min(await readAtAsync(handle, slot, want, position), want);
       if (got !== want) {
         problems.push(`ends early at byte ${position + got}`);
         break;
       }
-      const digests = hex(lanes.digest(pieceRanges(0, want)));
+      checkCancel();
+      const digests = hex(lanes.digest(pieceRanges(slot, want)));
       for (const digest of digests) {
         const expected = file.md5[piece];
         if (expected !== undefined && digest !== expected) problems.push(`block ${piece} (offset ${piece * BLOCK_SIZE}) has MD5 ${digest}, the manifest says ${expected}`);
         piece++;
       }
-      sha?.update(window.subarray(0, want));
+      sha?.update(window.subarray(slot, slot + want));
     }
     if (sha !== undefined && problems.length === 0) {
       const actual = sha.digest('hex');
@@ -501,19 +482,34 @@ function verifyFile(file: VerifyFile): { problems: string[]; direct: boolean } {
   return { problems, direct: handle.direct };
 }
 
-port.on('message', (request: WorkerRequest) => {
-  if (request.type === 'copy') {
-    startCopy(request);
-    return;
-  }
+/** A verify request whose "ready" is owed until a slot is free. */
+let verifyOwed: number | undefined;
+
+/** Verifies a request's files through a slot of its own, so two requests read and hash side by side. */
+async function runVerify(request: { id: number; files: VerifyFile[] }): Promise<void> {
+  const slot = freeSlots.shift();
+  if (slot === undefined) throw new Error('internal: a verify request arrived with no free slot');
+  if (freeSlots.length > 0) port.postMessage({ type: 'ready', id: request.id } satisfies WorkerReply);
+  else verifyOwed = request.id;
+  let reply: WorkerReply;
   try {
-    const results = request.files.map((f) => {
-      const outcome = verifyFile(f);
+    const results: { problems: string[]; direct: boolean }[] = [];
+    for (const f of request.files) {
+      results.push(await verifyFile(f, slot));
       port.postMessage({ type: 'progress', bytes: f.length } satisfies WorkerReply);
-      return outcome;
-    });
-    port.postMessage({ type: 'verified', id: request.id, results } satisfies WorkerReply);
+    }
+    reply = { type: 'verified', id: request.id, results };
   } catch (error) {
-    reportFailure(request.id, error);
+    reply = failureReply(request.id, error);
   }
+  // A request's "ready" comes before its final reply or not at all (the final reply then stands for it).
+  freeSlots.push(slot);
+  if (verifyOwed !== undefined && verifyOwed !== request.id) port.postMessage({ type: 'ready', id: verifyOwed } satisfies WorkerReply);
+  verifyOwed = undefined;
+  port.postMessage(reply);
+}
+
+port.on('message', (request: WorkerRequest) => {
+  if (request.type === 'copy') startCopy(request);
+  else void runVerify(request);
 });

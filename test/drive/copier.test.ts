@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { batchesOf, DriveWorkers } from '../../engine/drive/copier.ts';
-import type { CopyFile } from '../../engine/drive/workerMessages.ts';
+import type { CopyFile, VerifyFile } from '../../engine/drive/workerMessages.ts';
 import { packTrailerProblem } from '../../engine/drive/packTrailer.ts';
 import { OfflineSeedError } from '../../engine/protocol/errors.ts';
 
@@ -126,6 +126,41 @@ test('a cancel stops the copy with OfflineSeed.Cancelled; files reported are who
     assert.ok(reported.length < w.files.length, `stopped early (${reported.length} of ${w.files.length})`);
     for (const target of reported) assert.ok(readFileSync(target).equals(w.contents.get(target)!), `${target} whole`);
     assert.equal(await emptiedSoon(w.temp), []);
+  } finally {
+    await workers.close();
+    rmSync(w.root, { recursive: true, force: true });
+  }
+});
+
+test('verify reads back through both slots: a flipped byte, a short file and a wrong SHA-256 are each found in their own file only', async () => {
+  const lengths = [BLOCK + 5, 9 * MiB + 1, 3000, 0, ...Array.from({ length: 30 }, (_, i) => 100_000 + i * 4099)];
+  const w = world(lengths);
+  const workers = new DriveWorkers({ threads: 2, windowBytes: BLOCK });
+  try {
+    const md5s = new Map<string, string[]>();
+    await workers.copy(batchesOf(w.files, workers.windowBytes), async (file, md5) => {
+      md5s.set(file.target, md5);
+    }, new AbortController().signal);
+    const flipped = w.files[1]!.target; // in its third block, past the first slot
+    const bytes = readFileSync(flipped);
+    bytes[9 * MiB - 3]! ^= 0x40;
+    writeFileSync(flipped, bytes);
+    const short = w.files[5]!.target;
+    writeFileSync(short, readFileSync(short).subarray(0, 5000));
+    const verifyFiles: VerifyFile[] = w.files.map((f) => ({
+      path: f.target, length: f.length, md5: md5s.get(f.target)!,
+      sha256: createHash('sha256').update(f === w.files[7] ? Buffer.from('other') : w.contents.get(f.target)!).digest('hex'),
+    }));
+    const problems = new Map<string, string[]>();
+    await workers.verify(batchesOf(verifyFiles, workers.windowBytes), async (files, results) => {
+      files.forEach((f, i) => {
+        if (results[i]!.problems.length > 0) problems.set(f.path, results[i]!.problems);
+      });
+    }, new AbortController().signal);
+    assert.equal([...problems.keys()].sort(), [flipped, short, w.files[7]!.target].sort());
+    assert.ok(problems.get(flipped)!.some((p) => p.startsWith('block 2 ')), problems.get(flipped)!.join('; '));
+    assert.ok(problems.get(short)!.some((p) => p.includes('5000 bytes long')), problems.get(short)!.join('; '));
+    assert.ok(problems.get(w.files[7]!.target)!.some((p) => p.includes('SHA-256')));
   } finally {
     await workers.close();
     rmSync(w.root, { recursive: true, force: true });
