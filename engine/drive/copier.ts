@@ -1,8 +1,10 @@
 /**
- * The copy and verify workers, seen from the main thread: a small pool of driveCopy.worker.ts threads,
- * each with one request in flight (a batch of files that fits its window, or one large file). Results
- * come back per batch, in completion order, and the caller journals each file as it lands. Cancelling
- * raises a shared flag the workers check between windows; in-flight requests end, temporary files go.
+ * The copy and verify workers, seen from the main thread: a small pool of driveCopy.worker.ts threads.
+ * A copy request is a batch of files that fits one slot of a worker's window (or one larger file);
+ * each worker has two slots, so it takes its next request (reads it) while the last one is hashed
+ * and written. Results come back per file as each is durable on the drive, and the caller journals
+ * it. Cancelling raises a shared flag the workers check between steps; in-flight requests end,
+ * temporary files go.
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -14,19 +16,27 @@ import type { CopyFile, VerifyFile, WorkerReply, WorkerRequest, WorkerSetup } fr
 
 export interface CopierOptions {
   threads?: number;
-  /** Per worker; rounded up to a multiple of 4 MiB. Default 64 MiB: three packs of a little over 16 MiB, so all twelve MD5 lanes work. */
+  /**
+   * A batch (one slot of a worker's window, which has two); rounded up to a multiple of 4 MiB.
+   * Default 52 MiB: three packs of a little over 16 MiB, so all twelve MD5 lanes work.
+   */
   windowBytes?: number;
   sync?: boolean;
   directIo?: boolean;
   md5Backend?: 'simd' | 'node';
 }
 
-export const DEFAULT_WINDOW_BYTES = 16 * BLOCK_SIZE;
+export const DEFAULT_WINDOW_BYTES = 13 * BLOCK_SIZE;
 /** Batches stay small enough in file count that progress and cancellation stay responsive. */
 const MAX_FILES_PER_BATCH = 512;
 
+/**
+ * One worker per core (at least two, at most four): a worker's I/O runs on the thread pool while it
+ * hashes, so it needs no extra thread to keep the disks busy, and each worker is an isolate and a
+ * window of memory more.
+ */
 export function defaultThreads(): number {
-  return Math.max(2, Math.min(4, availableParallelism() + 1));
+  return Math.max(2, Math.min(4, availableParallelism()));
 }
 
 /**
@@ -58,6 +68,7 @@ export function batchesOf<T extends { length: number }>(files: readonly T[], win
 type Request = { type: 'copy'; files: CopyFile[] } | { type: 'verify'; files: VerifyFile[] };
 
 export class DriveWorkers {
+  /** The most bytes of one batch (a slot). */
   readonly windowBytes: number;
   readonly threads: number;
   private readonly workers: Worker[] = [];
@@ -71,7 +82,7 @@ export class DriveWorkers {
     const md5Backend = options.md5Backend ?? 'simd';
     const md5Module = md5Backend === 'simd' ? compiledMd5Module() : undefined;
     const setup: WorkerSetup = {
-      windowBytes: this.windowBytes,
+      slotBytes: this.windowBytes,
       sync: options.sync ?? true,
       directIo: options.directIo ?? true,
       md5Backend,
@@ -196,6 +207,12 @@ function workerFailure(reply: { code: string; message: string; path?: string }):
     return new OfflineSeedError('OfflineSeed.SourceChanged', 'InvalidData', reply.message, {
       ...(reply.path === undefined ? {} : { targetObject: reply.path }),
       recommendedAction: 'Nothing may change the source while drives are prepared: stop whatever writes to it, then run the same command again (it resumes).',
+    });
+  }
+  if (reply.code === 'EPACKCORRUPT') {
+    return new OfflineSeedError('OfflineSeed.PackCorrupt', 'InvalidData', reply.message, {
+      ...(reply.path === undefined ? {} : { targetObject: reply.path }),
+      recommendedAction: 'The staging repository is damaged: check it (Test-OfflineSeed -ReadData) and stage the seed again. What is on the drive so far stays; the same command resumes once the staging is whole.',
     });
   }
   const system = Object.assign(new Error(reply.message), { code: reply.code, ...(reply.path === undefined ? {} : { path: reply.path }) });

@@ -1,12 +1,14 @@
 /**
- * Drive copy worker: synchronous, large sequential I/O through one reused window of WebAssembly memory.
- *   copy:   read each file of a batch into the window, MD5 every 4 MiB piece while the bytes are in
- *           memory (md5Lanes: up to twelve pieces side by side), write that same window to a
- *           temporary file on the drive, fdatasync, rename into place. A file larger than the window
- *           streams through it. The fdatasync and rename run on the thread pool while the worker
- *           reads its next batch, so the drive flushes while the staging location is read.
+ * Drive copy worker: large sequential I/O through a window of WebAssembly memory in two slots.
+ *   copy:   read the files of a batch into a free slot (on the thread pool), MD5 every 4 MiB piece
+ *           while the bytes are in memory (md5Lanes: up to twelve pieces side by side), write that
+ *           same slot to temporary files on the drive (thread pool), fdatasync, rename into place.
+ *           While one slot is hashed and written, the next batch is read into the other, so the
+ *           source, the drive and the CPU work at the same time. A file larger than a slot streams
+ *           through both slots.
  *   verify: read files back, MD5 every piece, SHA-256 the whole file when its name is its SHA-256
- *           (repository files), and report every difference.
+ *           (repository files), and report every difference; each request through a slot of its own,
+ *           so two requests read and hash side by side.
  * Direct I/O (O_DIRECT) where the platform and file system take it, for reading the source, writing
  * the drive and reading it back: the disk moves the bytes to and from the window itself, so the
  * kernel copies nothing through the page cache. On two cores that is most of the CPU a copy costs
@@ -17,15 +19,19 @@
  * A shared cancel flag is checked between windows: a cancelled copy removes its temporary file.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, read, renameSync, rmSync, write } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BLOCK_SIZE } from './driveNames.ts';
 import { createMd5Lanes } from './md5Lanes.ts';
+import { packTrailerProblem } from './packTrailer.ts';
 import type { CopyFile, VerifyFile, WorkerReply, WorkerRequest, WorkerSetup } from './workerMessages.ts';
 
 const setup = workerData as WorkerSetup;
-const lanes = createMd5Lanes(setup.windowBytes, setup.md5Backend, undefined, setup.md5Module);
-const windowBytes = Math.floor(lanes.dataBytes / BLOCK_SIZE) * BLOCK_SIZE;
+/** Two slots: one being read while the other is hashed and written. */
+const SLOTS = 2;
+const slotBytes = setup.slotBytes;
+const windowBytes = SLOTS * slotBytes;
+const lanes = createMd5Lanes(windowBytes, setup.md5Backend, undefined, setup.md5Module);
 const window = Buffer.from(lanes.bytes.buffer, lanes.bytes.byteOffset + lanes.dataOffset, windowBytes);
 const cancelFlag = new Int32Array(setup.cancel);
 const port = parentPort!;
@@ -36,20 +42,6 @@ function checkCancel(): void {
   if (Atomics.load(cancelFlag, 0) !== 0) throw new Cancelled('cancelled');
 }
 
-function readFully(fd: number, at: number, length: number, position: number): number {
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, window, at + done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
-}
-
-function writeFully(fd: number, at: number, length: number, position: number): void {
-  let done = 0;
-  while (done < length) done += writeSync(fd, window, at + done, length - done, position + done);
-}
 
 /** Direct I/O moves whole sectors between sector-aligned memory and sector-aligned file offsets. */
 const SECTOR = 4096;
@@ -77,51 +69,6 @@ function openDirect(path: string, flags: number, mode?: number): Handle {
   return { fd: openSync(path, flags, mode), direct: false };
 }
 
-/**
- * Reads up to `length` bytes at `position` into the window at `at` (a sector multiple); returns how
- * many there were. Direct reads ask for whole sectors, so up to a sector past `length` may be read
- * into the window: `at + alignUp(length)` must lie within it.
- */
-function readAt(handle: Handle, at: number, length: number, position: number): number {
-  if (handle.direct) {
-    const aligned = alignUp(length);
-    try {
-      let done = 0;
-      while (done < aligned) {
-        const n = readSync(handle.fd, window, at + done, aligned - done, position + done);
-        if (n === 0) break;
-        done += n;
-        if (done % 512 !== 0) break; // end of file
-      }
-      return done;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-      handle.direct = false; // this file system does not do direct I/O after all
-    }
-  }
-  return readFully(handle.fd, at, length, position);
-}
-
-/**
- * Writes `length` bytes from the window at `at` to `position`. A direct write covers the last sector
- * whole (the bytes past `length` are cut off by endTarget); a refused direct write is done buffered,
- * through a second descriptor without O_DIRECT.
- */
-function writeAt(handle: Handle, path: string, at: number, length: number, position: number): void {
-  if (handle.direct) {
-    try {
-      writeFully(handle.fd, at, alignUp(length), position);
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-      const buffered = openSync(path, constants.O_WRONLY);
-      closeSync(handle.fd);
-      handle.fd = buffered;
-      handle.direct = false;
-    }
-  }
-  writeFully(handle.fd, at, length, position);
-}
 
 /** The file's exact length: direct writes leave the last sector's padding behind. */
 function endTarget(handle: Handle, length: number): void {
@@ -138,6 +85,16 @@ function pieceRanges(at: number, length: number): { offset: number; length: numb
   return out;
 }
 
+/** A pack's end is in the window: refuse to copy a pack that cannot be whole. */
+function checkPackTrailer(file: CopyFile, endAt: number): void {
+  const problem = packTrailerProblem(window.readUInt32LE(endAt - 4), file.length);
+  if (problem === undefined) return;
+  const error = new Error(`the staged pack ${file.source} is damaged: ${problem}`) as NodeJS.ErrnoException;
+  error.code = 'EPACKCORRUPT';
+  error.path = file.source;
+  throw error;
+}
+
 function changed(file: { source: string }, detail: string): never {
   const error = new Error(`${file.source} changed while it was copied (${detail})`) as NodeJS.ErrnoException;
   error.code = 'EFILECHANGED';
@@ -145,134 +102,347 @@ function changed(file: { source: string }, detail: string): never {
   throw error;
 }
 
-/**
- * One copy request in flight in this worker. The synchronous part (read, hash, write) ends with a
- * "ready" reply, so the next request can start while this one's fdatasyncs (on the thread pool) finish;
- * each file is renamed into place and reported once durable, and "copied" follows the last one.
- */
-class CopyJob {
-  private outstanding = 0;
-  private readyDone = false;
-  private failed = false;
-  readonly id: number;
+// ---------------------------------------------------------------------------------------------------
+// Copy: a pipeline over the window's slots.
+//
+// A request (a batch of files that fits a slot, or one file larger than a slot) becomes segments of
+// at most a slot each. A segment is read into a free slot (asynchronously, on the thread pool), hashed
+// here (segments in arrival order, so a large file's block MD5s come in order), then written from the
+// same slot (asynchronously); its slot is free again as soon as the writes are done. With two slots the
+// next segment's reads are in flight while this one is hashed and written, so the disks do not wait
+// for the CPU nor the reads for the writes. Each file is then made durable (fdatasync) and renamed
+// into place in the background, and reported.
 
-  constructor(id: number) {
-    this.id = id;
+function ioError(error: unknown): NodeJS.ErrnoException {
+  return error as NodeJS.ErrnoException;
+}
+
+function readAsync(fd: number, at: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, window, at, length, position, (error, n) => (error === null ? resolve(n) : reject(error)));
+  });
+}
+
+function writeAsync(fd: number, at: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    write(fd, window, at, length, position, (error, n) => (error === null ? resolve(n) : reject(error)));
+  });
+}
+
+async function readFullyAsync(fd: number, at: number, length: number, position: number): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const n = await readAsync(fd, at + done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
+/**
+ * Reads up to `length` bytes at `position` into the window at `at` (a sector multiple), on the thread
+ * pool; returns how many there were. Direct reads ask for whole sectors, so up to a sector past
+ * `length` may be read into the window: `at + alignUp(length)` must lie within the slot.
+ */
+async function readAtAsync(handle: Handle, at: number, length: number, position: number): Promise<number> {
+  if (handle.direct) {
+    const aligned = alignUp(length);
+    try {
+      let done = 0;
+      while (done < aligned) {
+        const n = await readAsync(handle.fd, at + done, aligned - done, position + done);
+        if (n === 0) break;
+        done += n;
+        if (done % 512 !== 0) break; // end of file
+      }
+      return done;
+    } catch (error) {
+      if (ioError(error).code !== 'EINVAL') throw error;
+      handle.direct = false;
+    }
+  }
+  return readFullyAsync(handle.fd, at, length, position);
+}
+
+/** An open target; a refused direct write swaps in a buffered descriptor (the old one closes at the end). */
+interface Target extends Handle {
+  retired: number[];
+}
+
+/**
+ * Writes `length` bytes from the window at `at` to `position`, on the thread pool. A direct write
+ * covers the last sector whole (the bytes past `length` are cut off by endTarget).
+ */
+async function writeAtAsync(target: Target, path: string, at: number, length: number, position: number): Promise<void> {
+  if (target.direct) {
+    const fd = target.fd;
+    try {
+      const aligned = alignUp(length);
+      let done = 0;
+      while (done < aligned) done += await writeAsync(fd, at + done, aligned - done, position + done);
+      return;
+    } catch (error) {
+      if (ioError(error).code !== 'EINVAL') throw error;
+      if (target.direct) {
+        target.retired.push(target.fd);
+        target.fd = openSync(path, constants.O_WRONLY);
+        target.direct = false;
+      }
+    }
+  }
+  let done = 0;
+  while (done < length) done += await writeAsync(target.fd, at + done, length - done, position + done);
+}
+
+function fdatasyncAsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fdatasync(fd, (error) => (error === null ? resolve() : reject(error)));
+  });
+}
+
+/** One file of a request: its target and block MD5s, filled in by one or more segments. */
+class FileCopy {
+  readonly file: CopyFile;
+  readonly index: number;
+  readonly md5: string[] = [];
+  target?: Target;
+  /** Segments of this file not yet written. */
+  segmentsLeft: number;
+
+  constructor(file: CopyFile, index: number, segments: number) {
+    this.file = file;
+    this.index = index;
+    this.segmentsLeft = segments;
   }
 
-  /** Writes the temporary file; data then goes durable in the background and is renamed into place. */
-  writeTarget(file: CopyFile, index: number, md5: string[], write: (target: Handle) => void): void {
-    const target = openDirect(file.temp, constants.O_CREAT | constants.O_TRUNC | constants.O_WRONLY, 0o644);
-    try {
-      write(target);
-      endTarget(target, file.length);
-    } catch (error) {
-      closeSync(target.fd);
-      rmSync(file.temp, { force: true });
-      throw error;
-    }
-    const fd = target.fd;
-    const finish = (error: NodeJS.ErrnoException | null): void => {
-      this.outstanding--;
+  open(): Target {
+    this.target ??= { ...openDirect(this.file.temp, constants.O_CREAT | constants.O_TRUNC | constants.O_WRONLY, 0o644), retired: [] };
+    return this.target;
+  }
+
+  closeAll(): void {
+    if (this.target === undefined) return;
+    for (const fd of [this.target.fd, ...this.target.retired]) {
       try {
         closeSync(fd);
-        if (error !== null) throw error;
-        if (this.failed) {
-          rmSync(file.temp, { force: true });
-        } else {
-          renameSync(file.temp, file.target);
-          port.postMessage({ type: 'fileCopied', id: this.id, index, md5, length: file.length } satisfies WorkerReply);
-        }
-      } catch (failure) {
-        rmSync(file.temp, { force: true });
-        this.fail(failure);
+      } catch {
+        // already closed
       }
-      this.maybeDone();
-    };
-    this.outstanding++;
-    if (setup.sync) fdatasync(fd, finish);
-    else finish(null);
+    }
+    this.target = undefined;
+  }
+}
+
+/** A piece of a file in a segment: bytes [position, position + length) of the file, at `at` in the slot. */
+interface Piece {
+  copy: FileCopy;
+  position: number;
+  length: number;
+  /** Offset within the slot (a sector multiple). */
+  at: number;
+}
+
+/** One request in this worker: its files, and the replies it owes. */
+class CopyJob {
+  readonly id: number;
+  readonly files: FileCopy[];
+  segmentsUnstarted: number;
+  private filesLeft: number;
+  private failed = false;
+  readySent = false;
+
+  constructor(id: number, files: FileCopy[], segments: number) {
+    this.id = id;
+    this.files = files;
+    this.filesLeft = files.length;
+    this.segmentsUnstarted = segments;
   }
 
-  ready(): void {
-    this.readyDone = true;
-    if (!this.failed) port.postMessage({ type: 'ready', id: this.id } satisfies WorkerReply);
-    this.maybeDone();
+  get isFailed(): boolean {
+    return this.failed;
+  }
+
+  /** The file's last segment is written: trim, make durable, rename into place, report. */
+  async finishFile(copy: FileCopy): Promise<void> {
+    try {
+      const target = copy.target!;
+      endTarget(target, copy.file.length);
+      if (setup.sync) await fdatasyncAsync(target.fd);
+      copy.closeAll();
+      if (this.failed) {
+        rmSync(copy.file.temp, { force: true });
+      } else {
+        renameSync(copy.file.temp, copy.file.target);
+        port.postMessage({ type: 'fileCopied', id: this.id, index: copy.index, md5: copy.md5, length: copy.file.length } satisfies WorkerReply);
+      }
+    } catch (error) {
+      copy.closeAll();
+      rmSync(copy.file.temp, { force: true });
+      this.fail(error);
+    }
+    this.fileSettled();
+  }
+
+  /** A file that will not be finished (the request failed or was cancelled). */
+  dropFile(copy: FileCopy): void {
+    copy.closeAll();
+    rmSync(copy.file.temp, { force: true });
+    this.fileSettled();
   }
 
   fail(error: unknown): void {
     if (this.failed) return;
     this.failed = true;
+    this.readySent = true; // the final reply stands for it
     reportFailure(this.id, error);
   }
 
-  private maybeDone(): void {
-    if (this.readyDone && this.outstanding === 0 && !this.failed) port.postMessage({ type: 'copied', id: this.id } satisfies WorkerReply);
+  private fileSettled(): void {
+    this.filesLeft--;
+    if (this.filesLeft > 0 || this.failed) return;
+    this.readySent = true; // a request's "ready" comes before its final reply or not at all
+    port.postMessage({ type: 'copied', id: this.id } satisfies WorkerReply);
   }
 }
 
-/** Copies files that fit the window together: one read each, one hashing pass, one write each. */
-function copySmall(job: CopyJob, files: readonly CopyFile[]): void {
-  const placed: { file: CopyFile; at: number }[] = [];
-  let at = 0;
-  for (const file of files) {
-    checkCancel();
-    const source = openDirect(file.source, constants.O_RDONLY);
-    try {
-      const n = readAt(source, at, file.length, 0);
-      if (n !== file.length || fstatSync(source.fd).size !== file.length) changed(file, `expected ${file.length} bytes`);
-    } finally {
-      closeSync(source.fd);
+interface Segment {
+  job: CopyJob;
+  pieces: Piece[];
+}
+
+const freeSlots: number[] = Array.from({ length: SLOTS }, (_, i) => i * slotBytes);
+const waiting: Segment[] = [];
+let newestJob: CopyJob | undefined;
+/** Hashing runs one segment at a time, in the order segments started. */
+let hashChain: Promise<void> = Promise.resolve();
+
+function segmentsOf(job: CopyJob): Segment[] {
+  const files = job.files;
+  if (files.length === 1 && files[0]!.file.length > slotBytes) {
+    const copy = files[0]!;
+    const out: Segment[] = [];
+    for (let position = 0; position < copy.file.length; position += slotBytes) {
+      out.push({ job, pieces: [{ copy, position, length: Math.min(slotBytes, copy.file.length - position), at: 0 }] });
     }
-    placed.push({ file, at });
-    at += alignUp(file.length);
+    return out;
   }
-  const ranges = placed.flatMap((p) => pieceRanges(p.at, p.file.length));
-  const digests = hex(lanes.digest(ranges));
-  let next = 0;
-  placed.forEach(({ file, at: start }, index) => {
-    checkCancel();
-    const count = Math.ceil(file.length / BLOCK_SIZE);
-    const md5 = digests.slice(next, next + count);
-    next += count;
-    job.writeTarget(file, index, md5, (target) => writeAt(target, file.temp, start, file.length, 0));
-    port.postMessage({ type: 'progress', bytes: file.length } satisfies WorkerReply);
+  let at = 0;
+  const pieces = files.map((copy) => {
+    const piece = { copy, position: 0, length: copy.file.length, at };
+    at += alignUp(copy.file.length);
+    return piece;
   });
+  return [{ job, pieces }];
 }
 
-/** A file larger than the window: read, hash, write one window at a time. */
-function copyLarge(job: CopyJob, file: CopyFile): void {
-  const md5: string[] = [];
-  const input = openDirect(file.source, constants.O_RDONLY);
-  try {
-    job.writeTarget(file, 0, md5, (target) => {
-      for (let position = 0; position < file.length; position += windowBytes) {
-        checkCancel();
-        const want = Math.min(windowBytes, file.length - position);
-        const got = readAt(input, 0, want, position);
-        if (got < want) changed(file, 'shorter than when it was listed');
-        if (got > want) changed(file, 'longer than when it was listed');
-        md5.push(...hex(lanes.digest(pieceRanges(0, want))));
-        writeAt(target, file.temp, 0, want, position);
-        port.postMessage({ type: 'progress', bytes: want } satisfies WorkerReply);
-      }
-      if (fstatSync(input.fd).size !== file.length) changed(file, 'its size changed');
+function startCopy(request: { id: number; files: CopyFile[] }): void {
+  const large = request.files.length === 1 && request.files[0]!.length > slotBytes;
+  const segments = large ? Math.ceil(request.files[0]!.length / slotBytes) : 1;
+  const files = request.files.map((file, index) => new FileCopy(file, index, large ? segments : 1));
+  const job = new CopyJob(request.id, files, segments);
+  newestJob = job;
+  waiting.push(...segmentsOf(job));
+  pump();
+}
+
+/** Starts waiting segments on free slots; owes the newest request its "ready" once all of it started and a slot is free. */
+function pump(): void {
+  while (freeSlots.length > 0 && waiting.length > 0) {
+    const segment = waiting.shift()!;
+    const slot = freeSlots.shift()!;
+    segment.job.segmentsUnstarted--;
+    const hashed = runSegment(segment, slot);
+    void hashed.finally(() => {
+      freeSlots.push(slot);
+      pump();
     });
-  } finally {
-    closeSync(input.fd);
   }
+  const job = newestJob;
+  if (job !== undefined && !job.readySent && job.segmentsUnstarted === 0 && freeSlots.length > 0) {
+    job.readySent = true;
+    if (!job.isFailed) port.postMessage({ type: 'ready', id: job.id } satisfies WorkerReply);
+  }
+}
+
+/** Read, hash, write one segment; resolves when its slot may be reused. */
+async function runSegment(segment: Segment, slot: number): Promise<void> {
+  const { job, pieces } = segment;
+  let hashTurn!: () => void;
+  const previous = hashChain;
+  hashChain = new Promise<void>((resolve) => {
+    hashTurn = resolve;
+  });
+  try {
+    if (job.isFailed) throw new Cancelled('request failed');
+    checkCancel();
+    await Promise.all(pieces.map(async (piece) => {
+      const { copy } = piece;
+      const source = openDirect(copy.file.source, constants.O_RDONLY);
+      try {
+        const n = await readAtAsync(source, slot + piece.at, piece.length, piece.position);
+        if (piece.position + piece.length === copy.file.length || n < piece.length) {
+          // The file's last piece: nothing past the listed length, and the same length now.
+          if (Math.min(n, piece.length) !== piece.length) changed(copy.file, piece.position === 0 ? `expected ${copy.file.length} bytes` : 'shorter than when it was listed');
+          if (fstatSync(source.fd).size !== copy.file.length) changed(copy.file, piece.position === 0 ? `expected ${copy.file.length} bytes` : 'its size changed');
+          if (copy.file.pack === true && piece.length >= 4) checkPackTrailer(copy.file, slot + piece.at + piece.length);
+        }
+      } finally {
+        closeSync(source.fd);
+      }
+    }));
+    await previous;
+    if (job.isFailed) throw new Cancelled('request failed');
+    checkCancel();
+    const digests = hex(lanes.digest(pieces.flatMap((p) => pieceRanges(slot + p.at, p.length))));
+    let next = 0;
+    for (const piece of pieces) {
+      const count = Math.ceil(piece.length / BLOCK_SIZE);
+      piece.copy.md5.push(...digests.slice(next, next + count));
+      next += count;
+    }
+    hashTurn();
+    await Promise.all(pieces.map(async (piece) => {
+      checkCancel();
+      const target = piece.copy.open();
+      await writeAtAsync(target, piece.copy.file.temp, slot + piece.at, piece.length, piece.position);
+      port.postMessage({ type: 'progress', bytes: piece.length } satisfies WorkerReply);
+    }));
+  } catch (error) {
+    hashTurn();
+    job.fail(error);
+  }
+  for (const piece of pieces) {
+    piece.copy.segmentsLeft--;
+    if (piece.copy.segmentsLeft > 0) continue;
+    if (job.isFailed) job.dropFile(piece.copy);
+    else void job.finishFile(piece.copy);
+  }
+  // A failed request's remaining segments are not read.
+  if (job.isFailed) {
+    for (let i = waiting.length - 1; i >= 0; i--) {
+      if (waiting[i]!.job !== job) continue;
+      const [dropped] = waiting.splice(i, 1);
+      job.segmentsUnstarted--;
+      for (const piece of dropped!.pieces) {
+        piece.copy.segmentsLeft--;
+        if (piece.copy.segmentsLeft === 0) job.dropFile(piece.copy);
+      }
+    }
+  }
+}
+
+function failureReply(id: number, error: unknown): WorkerReply {
+  if (error instanceof Cancelled) return { type: 'cancelled', id };
+  const e = error as NodeJS.ErrnoException;
+  return { type: 'failed', id, code: e.code ?? 'EUNKNOWN', message: e.message, ...(e.path === undefined ? {} : { path: e.path }) };
 }
 
 function reportFailure(id: number, error: unknown): void {
-  if (error instanceof Cancelled) {
-    port.postMessage({ type: 'cancelled', id } satisfies WorkerReply);
-    return;
-  }
-  const e = error as NodeJS.ErrnoException;
-  port.postMessage({ type: 'failed', id, code: e.code ?? 'EUNKNOWN', message: e.message, ...(e.path === undefined ? {} : { path: e.path }) } satisfies WorkerReply);
+  port.postMessage(failureReply(id, error));
 }
 
-function verifyFile(file: VerifyFile): { problems: string[]; direct: boolean } {
+/** Reads a file back through one slot, a slot at a time: block MD5s, and the SHA-256 its name claims. */
+async function verifyFile(file: VerifyFile, slot: number): Promise<{ problems: string[]; direct: boolean }> {
   const problems: string[] = [];
   let handle: Handle;
   try {
@@ -285,21 +455,22 @@ function verifyFile(file: VerifyFile): { problems: string[]; direct: boolean } {
     if (size !== file.length) problems.push(`is ${size} bytes long, the manifest says ${file.length}`);
     const sha = file.sha256 === undefined ? undefined : createHash('sha256');
     let piece = 0;
-    for (let position = 0; position < Math.min(size, file.length); position += windowBytes) {
+    for (let position = 0; position < Math.min(size, file.length); position += slotBytes) {
       checkCancel();
-      const want = Math.min(windowBytes, Math.min(size, file.length) - position);
-      const got = Math.min(readAt(handle, 0, want, position), want);
+      const want = Math.min(slotBytes, Math.min(size, file.length) - position);
+      const got = Math.min(await readAtAsync(handle, slot, want, position), want);
       if (got !== want) {
         problems.push(`ends early at byte ${position + got}`);
         break;
       }
-      const digests = hex(lanes.digest(pieceRanges(0, want)));
+      checkCancel();
+      const digests = hex(lanes.digest(pieceRanges(slot, want)));
       for (const digest of digests) {
         const expected = file.md5[piece];
         if (expected !== undefined && digest !== expected) problems.push(`block ${piece} (offset ${piece * BLOCK_SIZE}) has MD5 ${digest}, the manifest says ${expected}`);
         piece++;
       }
-      sha?.update(window.subarray(0, want));
+      sha?.update(window.subarray(slot, slot + want));
     }
     if (sha !== undefined && problems.length === 0) {
       const actual = sha.digest('hex');
@@ -311,28 +482,34 @@ function verifyFile(file: VerifyFile): { problems: string[]; direct: boolean } {
   return { problems, direct: handle.direct };
 }
 
-port.on('message', (request: WorkerRequest) => {
-  if (request.type === 'copy') {
-    const job = new CopyJob(request.id);
-    try {
-      if (request.files.length === 1 && request.files[0]!.length > windowBytes) copyLarge(job, request.files[0]!);
-      else copySmall(job, request.files);
-      job.ready();
-    } catch (error) {
-      // A file being written removed its own temporary file; those written before it are dropped
-      // as their fdatasync completes (the request failed, so they are not journalled).
-      job.fail(error);
-    }
-    return;
-  }
+/** A verify request whose "ready" is owed until a slot is free. */
+let verifyOwed: number | undefined;
+
+/** Verifies a request's files through a slot of its own, so two requests read and hash side by side. */
+async function runVerify(request: { id: number; files: VerifyFile[] }): Promise<void> {
+  const slot = freeSlots.shift();
+  if (slot === undefined) throw new Error('internal: a verify request arrived with no free slot');
+  if (freeSlots.length > 0) port.postMessage({ type: 'ready', id: request.id } satisfies WorkerReply);
+  else verifyOwed = request.id;
+  let reply: WorkerReply;
   try {
-    const results = request.files.map((f) => {
-      const outcome = verifyFile(f);
+    const results: { problems: string[]; direct: boolean }[] = [];
+    for (const f of request.files) {
+      results.push(await verifyFile(f, slot));
       port.postMessage({ type: 'progress', bytes: f.length } satisfies WorkerReply);
-      return outcome;
-    });
-    port.postMessage({ type: 'verified', id: request.id, results } satisfies WorkerReply);
+    }
+    reply = { type: 'verified', id: request.id, results };
   } catch (error) {
-    reportFailure(request.id, error);
+    reply = failureReply(request.id, error);
   }
+  // A request's "ready" comes before its final reply or not at all (the final reply then stands for it).
+  freeSlots.push(slot);
+  if (verifyOwed !== undefined && verifyOwed !== request.id) port.postMessage({ type: 'ready', id: verifyOwed } satisfies WorkerReply);
+  verifyOwed = undefined;
+  port.postMessage(reply);
+}
+
+port.on('message', (request: WorkerRequest) => {
+  if (request.type === 'copy') startCopy(request);
+  else void runVerify(request);
 });

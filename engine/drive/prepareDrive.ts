@@ -646,7 +646,8 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
       const copies: CopyFile[] = fill.taken.map((f) => {
         const target = absoluteOnDrive(setup.driveRoot, f.filePath);
         byTarget.set(target, f);
-        return { source: f.source, temp: join(tempDir, `${(tempCounter++).toString(36)}-${process.pid}`), target, length: f.length };
+        const pack = setup.mode === 'seed' && f.path.startsWith('data/') && repositorySha(f.path) !== undefined;
+        return { source: f.source, temp: join(tempDir, `${(tempCounter++).toString(36)}-${process.pid}`), target, length: f.length, ...(pack ? { pack } : {}) };
       });
       try {
         await workers.copy(batchesOf(copies, workers.windowBytes), async (file, md5) => {
@@ -661,8 +662,7 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
         workers.onProgress = () => undefined;
         await journal.sync();
       }
-      for (const dir of dirs) await syncDirectory(dir);
-      await syncDirectory(sessionRoot);
+      await syncDirectories(dirs, sessionRoot);
       progress.finish();
     }
     await fs.rmdir(tempDir).catch(() => undefined); // nothing of ours stays on the drive but files and manifest
@@ -696,6 +696,19 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
   } finally {
     await journal.close();
   }
+}
+
+/**
+ * Makes the new names durable: every folder holding a copied file, and each folder between it and the
+ * session root (their entries were created too). All at once: the file system commits them together
+ * (on ext4 one journal commit instead of one per folder, 30-70 ms on a seed's few hundred folders).
+ */
+async function syncDirectories(dirs: Iterable<string>, sessionRoot: string): Promise<void> {
+  const all = new Set<string>([sessionRoot]);
+  for (const dir of dirs) {
+    for (let d = dir; within(d, sessionRoot) && !all.has(d); d = dirname(d)) all.add(d);
+  }
+  await Promise.all([...all].map((dir) => syncDirectory(dir)));
 }
 
 function fileLargerThanDrive(setup: Setup, file: SourceFile, budget: number): OfflineSeedError {

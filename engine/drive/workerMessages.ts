@@ -1,8 +1,8 @@
 /** Messages between the drive copier (main thread) and its workers (driveCopy.worker.ts). */
 
 export interface WorkerSetup {
-  /** Bytes of the worker's I/O window: a multiple of 4 MiB. */
-  windowBytes: number;
+  /** Bytes of one slot of the worker's window (it has two): the most a copy batch holds; a multiple of 4 MiB. */
+  slotBytes: number;
   /** fdatasync every copied file before it is renamed into place. */
   sync: boolean;
   /** Verify with direct reads (O_DIRECT) where the platform and file system take them. */
@@ -20,6 +20,8 @@ export interface CopyFile {
   temp: string;
   target: string;
   length: number;
+  /** A restic pack: its trailer is checked (packTrailer.ts) before it is written. */
+  pack?: boolean;
 }
 
 export interface VerifyFile {
@@ -39,7 +41,7 @@ export type WorkerReply =
   | { type: 'progress'; bytes: number }
   /** One file of a copy request is durable on the drive under its final name. */
   | { type: 'fileCopied'; id: number; index: number; md5: string[]; length: number }
-  /** The worker read, hashed and wrote the request's files and can take the next request. */
+  /** The worker started all of the request and has a free slot: it can take the next request. */
   | { type: 'ready'; id: number }
   /** Every file of the request is durable and renamed into place. */
   | { type: 'copied'; id: number }
