@@ -7,7 +7,7 @@
 import type { BigIntStats } from 'node:fs';
 import { lstatSync, promises as fs, readdirSync } from 'node:fs';
 import { availableParallelism, hostname, userInfo } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import type { EventSink } from '../protocol/eventSink.ts';
 import { CancelledError, OfflineSeedError } from '../protocol/errors.ts';
 import { baseName, nodeFromStat, nodeFromStats } from '../fs/nodeFromStat.ts';
@@ -15,6 +15,7 @@ import { chunkerParametersFromJson, chunkerParametersToJson, deriveChunkerParame
 import { sealBlobPlaintext, type CompressionMode } from '../repo/format/blobSealing.ts';
 import { encodeIndex, type IndexedPack } from '../repo/format/indexFile.ts';
 import { PackBuilder } from '../repo/format/packBuilder.ts';
+import { clearPending, markPending } from '../repo/packRecovery.ts';
 import { LocalBackend } from '../repo/backend/localBackend.ts';
 import { BandwidthLimiter } from '../blob/bandwidthLimiter.ts';
 import type { PackEntry } from '../repo/format/packHeader.ts';
@@ -27,7 +28,8 @@ import type { TreeNode } from '../repo/tree/treeNode.ts';
 import { compileExcludes, type ExcludeMatcher } from './excludePatterns.ts';
 import { ProgressMeter } from './progressMeter.ts';
 import { WorkerPool, type FileOutcome } from './workerPool.ts';
-import { releaseGarbage } from '../runtime/startWorker.ts';
+import { releaseGarbage, startWorker } from '../runtime/startWorker.ts';
+import type { ScanRequest, ScanTotals } from './scanTotals.worker.ts';
 
 export interface ArchiveOptions {
   sources: string[];
@@ -43,6 +45,11 @@ export interface ArchiveOptions {
   activity: string;
   /** Remote repositories: cap on upload bandwidth. */
   bandwidthLimitBytesPerSecond?: number;
+  /**
+   * Record a pending marker before each pack is stored and remove it once an index lists the pack,
+   * so the next run finds what a killed one left without listing data/ (packRecovery.ts).
+   */
+  markPending?: boolean;
 }
 
 export interface ArchiveResult {
@@ -102,6 +109,8 @@ export class Archiver {
   private readonly pendingIndex: IndexedPack[] = [];
   private lastIndexWrite = Date.now();
   private indexWrites: Promise<void> = Promise.resolve();
+  /** Removal of pending markers whose packs an index now lists. */
+  private readonly clearing: Promise<void>[] = [];
   private treePack: PackBuilder;
   private readonly stats = { files: 0, directories: 0, bytesRead: 0, bytesStored: 0, dataBlobsNew: 0, uniqueBytesNew: 0, packedBytesNew: 0, skippedPaths: 0, filesUnmodified: 0, filesChanged: 0 };
   private readonly progress: ProgressMeter;
@@ -121,7 +130,7 @@ export class Archiver {
 
   async run(): Promise<ArchiveResult> {
     const sources = this.options.sources.map((s) => resolve(s));
-    void this.scanTotals(sources);
+    const stopScan = this.scanTotals(sources);
     const threads = Math.max(1, this.options.threads ?? availableParallelism());
     const pool = new WorkerPool(threads, {
       key: { encrypt: this.repo.key.encrypt, macK: this.repo.key.macK, macR: this.repo.key.macR },
@@ -129,10 +138,12 @@ export class Archiver {
       compression: this.options.compression,
       packSize: this.options.packSize,
       ...(this.repo.backend instanceof LocalBackend ? { repositoryPath: this.repo.backend.location } : {}),
+      ...(this.options.markPending === true ? { markPending: true } : {}),
       readSize: 2 * 1024 * 1024,
     }, {
       uploadPack: async (packId, bytes) => {
         await this.limiter?.take(bytes.length);
+        if (this.options.markPending === true) await markPending(this.repo.backend, packId);
         await this.repo.backend.save({ type: 'data', name: packId }, bytes);
       },
       claim: (id) => {
@@ -174,7 +185,7 @@ export class Archiver {
         ...(this.options.tags !== undefined && this.options.tags.length > 0 ? { tags: this.options.tags } : {}),
         programVersion: 'offlineseed',
       });
-      const snapshotId = await this.repo.saveUnpacked('snapshots', snapshotJson);
+      const [snapshotId] = await Promise.all([this.repo.saveUnpacked('snapshots', snapshotJson), Promise.all(this.clearing)]);
       this.stats.bytesStored += snapshotJson.length + 32;
       this.progress.finish();
       let uniqueStoredBytes = 0;
@@ -184,47 +195,26 @@ export class Archiver {
     } catch (error) {
       // Whatever packs landed stay usable: index them so a rerun does not even need to recover them.
       await this.writeIndex().catch(() => undefined);
+      await Promise.all(this.clearing);
       if (error instanceof OfflineSeedError) throw error;
       if ((error as NodeJS.ErrnoException).code !== undefined) throw error;
       throw new OfflineSeedError('OfflineSeed.PipelineFailed', 'WriteError', `staging failed: ${(error as Error).message}`, { cause: error });
     } finally {
       clearInterval(collector);
       this.progress.finish();
-      await pool.terminate();
+      await Promise.all([pool.terminate(), stopScan()]);
     }
   }
 
-  private async scanTotals(sources: string[]): Promise<void> {
-    let files = 0;
-    let bytes = 0;
-    let sinceYield = 0;
-    const walk = async (path: string): Promise<void> => {
-      if (this.signal.aborted || this.excluded(path)) return;
-      if (++sinceYield === 2000) {
-        sinceYield = 0;
-        await new Promise((r) => setImmediate(r));
-      }
-      let st;
-      try {
-        st = lstatSync(path);
-      } catch {
-        return;
-      }
-      if (st.isDirectory()) {
-        let names: string[] = [];
-        try {
-          names = readdirSync(path);
-        } catch {
-          names = [];
-        }
-        for (const name of names) await walk(join(path, name));
-      } else if (st.isFile()) {
-        files++;
-        bytes += st.size;
-      }
+  /** Totals for the progress bar, counted on a thread of their own; stopped when the run ends. */
+  private scanTotals(sources: string[]): () => Promise<void> {
+    const scanner = startWorker('archiver/scanTotals.worker.ts', { sources, excludes: this.options.excludes } satisfies ScanRequest);
+    scanner.once('message', (totals: ScanTotals) => this.progress.setTotals(totals.files, totals.bytes));
+    scanner.on('error', () => undefined); // totals are cosmetic: a failed scan leaves the bar without them
+    scanner.unref();
+    return async () => {
+      await scanner.terminate();
     };
-    for (const source of sources) await walk(source);
-    this.progress.setTotals(files, bytes);
   }
 
   /** Builds the root tree: intermediate directories of each absolute source path, as restic does. */
@@ -413,6 +403,8 @@ export class Archiver {
     const finished = this.treePack.finish();
     this.treePack = new PackBuilder(this.repo.key, 'tree');
     await this.limiter?.take(finished.size);
+    // Not durable either: a marker lost with the pack it names costs nothing.
+    if (this.options.markPending === true) await markPending(this.repo.backend, finished.id, { durable: false });
     await this.repo.backend.save({ type: 'data', name: finished.id }, finished.parts, { durable: false });
     this.onPack(finished.id, finished.size, finished.entries, 0);
   }
@@ -447,6 +439,8 @@ export class Archiver {
     const id = await this.repo.saveUnpacked('index', json);
     this.repo.noteIndexFile(id);
     this.stats.bytesStored += json.length;
+    // The snapshot need not wait for this; a marker left behind is removed by the next run.
+    if (this.options.markPending === true) this.clearing.push(clearPending(this.repo.backend, packs.map((p) => p.id)).catch(() => undefined));
   }
 }
 
