@@ -92,6 +92,8 @@ interface OpenDir {
 const INDEX_EVERY_PACKS = 32;
 const SEPARATOR = Buffer.from(sep);
 const INDEX_EVERY_MS = 5 * 60_000;
+/** Parent trees of up to this many upcoming entries of a folder are loaded ahead of the walk. */
+const PREFETCH_AHEAD = 8;
 
 export function chunkerParametersOf(repo: Repository): ChunkerParameters {
   const stored = repo.config.offlineseed?.chunker;
@@ -303,13 +305,31 @@ export class Archiver {
       && (before.content ?? []).every((id) => this.repo.index.has('data', id));
   }
 
-  private async previousContents(treeId: string): Promise<Map<string, TreeNode> | undefined> {
+  /** The parent snapshot's folder as a map by name; taken from the prefetched ones when it is there. */
+  private previousContents(treeId: string): Promise<Map<string, TreeNode> | undefined> {
+    const prefetched = this.prefetchedTrees.get(treeId);
+    if (prefetched !== undefined) {
+      this.prefetchedTrees.delete(treeId);
+      return prefetched;
+    }
+    return this.loadPreviousContents(treeId);
+  }
+
+  private async loadPreviousContents(treeId: string): Promise<Map<string, TreeNode> | undefined> {
     try {
       return new Map(decodeTree(await this.repo.loadBlob('tree', treeId)).map((n) => [n.name.toString('hex'), n]));
     } catch {
       // A missing or damaged parent tree only means its files are read again.
       return undefined;
     }
+  }
+
+  /**
+   * The parent trees of the next few subfolders, loaded while the walk is busy elsewhere: from a cloud
+   * repository each tree is a round trip, and one at a time they added up to seconds per backup.
+   */
+  private prefetchTree(treeId: string): void {
+    if (!this.prefetchedTrees.has(treeId)) this.prefetchedTrees.set(treeId, this.loadPreviousContents(treeId));
   }
 
   private async walkDirectory(dir: OpenDir, pool: WorkerPool): Promise<void> {
@@ -320,7 +340,14 @@ export class Archiver {
     } catch (error) {
       this.skipped(dir.path, error);
     }
-    for (const name of names.sort(Buffer.compare)) {
+    names.sort(Buffer.compare);
+    const subtrees = previousSubtrees(dir.previous, names);
+    let ahead = 0;
+    for (const [i, name] of names.entries()) {
+      for (; ahead < subtrees.length && ahead <= i + PREFETCH_AHEAD; ahead++) {
+        const id = subtrees[ahead];
+        if (id !== undefined) this.prefetchTree(id);
+      }
       const path = Buffer.concat([dir.path, SEPARATOR, name]);
       if (this.excluded(path.toString('utf8'))) continue;
       let st: BigIntStats;
@@ -332,6 +359,8 @@ export class Archiver {
       }
       await this.archiveEntry(path, st, dir, pool);
     }
+    // Prefetched for entries that turned out excluded, unreadable or no longer folders.
+    for (const id of subtrees) if (id !== undefined) this.prefetchedTrees.delete(id);
     dir.walked = true;
     await this.tryFinish(dir);
   }
@@ -396,6 +425,7 @@ export class Archiver {
   }
 
   private readonly claimedTree = new Set<string>();
+  private readonly prefetchedTrees = new Map<string, Promise<Map<string, TreeNode> | undefined>>();
   private readonly referencedData = new Map<string, number>();
 
   private async flushTreePack(): Promise<void> {
@@ -442,6 +472,15 @@ export class Archiver {
     // The snapshot need not wait for this; a marker left behind is removed by the next run.
     if (this.options.markPending === true) this.clearing.push(clearPending(this.repo.backend, packs.map((p) => p.id)).catch(() => undefined));
   }
+}
+
+/** For each name (sorted), the subtree id of the same-named folder in the parent snapshot, if any. */
+function previousSubtrees(previous: Map<string, TreeNode> | undefined, names: readonly Buffer[]): (string | undefined)[] {
+  if (previous === undefined) return [];
+  return names.map((name) => {
+    const before = previous.get(name.toString('hex'));
+    return before?.type === 'dir' && before.subtree !== null ? before.subtree : undefined;
+  });
 }
 
 /** Ancestors of an absolute path, outermost first, excluding the filesystem root and the path itself. */
