@@ -14,7 +14,7 @@ const REFRESH_MS = 5 * 60_000;
 const STALE_MS = 30 * 60_000;
 
 export interface HeldLock {
-  /** Other (non-exclusive) locks were there when this one was confirmed: another run may be writing. */
+  /** Other live (or unreadable) locks were there when this one was confirmed: another run may be writing. */
   shared: boolean;
   release(): Promise<void>;
 }
@@ -92,7 +92,7 @@ export async function acquireLock(repo: Repository, exclusive: boolean, settleMs
   }, REFRESH_MS);
   timer.unref();
   return {
-    shared: others.length > 0,
+    shared: others.some(({ lock }) => lock === undefined || !isStale(lock)),
     async release() {
       clearInterval(timer);
       await repo.backend.remove({ type: 'locks', name: id });
