@@ -7,7 +7,7 @@
 import type { BigIntStats } from 'node:fs';
 import { lstatSync, promises as fs, readdirSync } from 'node:fs';
 import { availableParallelism, hostname, userInfo } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import type { EventSink } from '../protocol/eventSink.ts';
 import { CancelledError, OfflineSeedError } from '../protocol/errors.ts';
 import { baseName, nodeFromStat, nodeFromStats } from '../fs/nodeFromStat.ts';
@@ -15,6 +15,7 @@ import { chunkerParametersFromJson, chunkerParametersToJson, deriveChunkerParame
 import { sealBlobPlaintext, type CompressionMode } from '../repo/format/blobSealing.ts';
 import { encodeIndex, type IndexedPack } from '../repo/format/indexFile.ts';
 import { PackBuilder } from '../repo/format/packBuilder.ts';
+import { clearPending, markPending } from '../repo/packRecovery.ts';
 import { LocalBackend } from '../repo/backend/localBackend.ts';
 import { BandwidthLimiter } from '../blob/bandwidthLimiter.ts';
 import type { PackEntry } from '../repo/format/packHeader.ts';
@@ -27,7 +28,8 @@ import type { TreeNode } from '../repo/tree/treeNode.ts';
 import { compileExcludes, type ExcludeMatcher } from './excludePatterns.ts';
 import { ProgressMeter } from './progressMeter.ts';
 import { WorkerPool, type FileOutcome } from './workerPool.ts';
-import { releaseGarbage } from '../runtime/startWorker.ts';
+import { releaseGarbage, startWorker } from '../runtime/startWorker.ts';
+import type { ScanRequest, ScanTotals } from './scanTotals.worker.ts';
 
 export interface ArchiveOptions {
   sources: string[];
@@ -43,6 +45,11 @@ export interface ArchiveOptions {
   activity: string;
   /** Remote repositories: cap on upload bandwidth. */
   bandwidthLimitBytesPerSecond?: number;
+  /**
+   * Record a pending marker before each pack is stored and remove it once an index lists the pack,
+   * so the next run finds what a killed one left without listing data/ (packRecovery.ts).
+   */
+  markPending?: boolean;
 }
 
 export interface ArchiveResult {
@@ -85,6 +92,8 @@ interface OpenDir {
 const INDEX_EVERY_PACKS = 32;
 const SEPARATOR = Buffer.from(sep);
 const INDEX_EVERY_MS = 5 * 60_000;
+/** Parent trees of up to this many upcoming entries of a folder are loaded ahead of the walk. */
+const PREFETCH_AHEAD = 8;
 
 export function chunkerParametersOf(repo: Repository): ChunkerParameters {
   const stored = repo.config.offlineseed?.chunker;
@@ -102,6 +111,8 @@ export class Archiver {
   private readonly pendingIndex: IndexedPack[] = [];
   private lastIndexWrite = Date.now();
   private indexWrites: Promise<void> = Promise.resolve();
+  /** Removal of pending markers whose packs an index now lists. */
+  private readonly clearing: Promise<void>[] = [];
   private treePack: PackBuilder;
   private readonly stats = { files: 0, directories: 0, bytesRead: 0, bytesStored: 0, dataBlobsNew: 0, uniqueBytesNew: 0, packedBytesNew: 0, skippedPaths: 0, filesUnmodified: 0, filesChanged: 0 };
   private readonly progress: ProgressMeter;
@@ -121,7 +132,7 @@ export class Archiver {
 
   async run(): Promise<ArchiveResult> {
     const sources = this.options.sources.map((s) => resolve(s));
-    void this.scanTotals(sources);
+    const stopScan = this.scanTotals(sources);
     const threads = Math.max(1, this.options.threads ?? availableParallelism());
     const pool = new WorkerPool(threads, {
       key: { encrypt: this.repo.key.encrypt, macK: this.repo.key.macK, macR: this.repo.key.macR },
@@ -129,10 +140,12 @@ export class Archiver {
       compression: this.options.compression,
       packSize: this.options.packSize,
       ...(this.repo.backend instanceof LocalBackend ? { repositoryPath: this.repo.backend.location } : {}),
+      ...(this.options.markPending === true ? { markPending: true } : {}),
       readSize: 2 * 1024 * 1024,
     }, {
       uploadPack: async (packId, bytes) => {
         await this.limiter?.take(bytes.length);
+        if (this.options.markPending === true) await markPending(this.repo.backend, packId);
         await this.repo.backend.save({ type: 'data', name: packId }, bytes);
       },
       claim: (id) => {
@@ -174,7 +187,7 @@ export class Archiver {
         ...(this.options.tags !== undefined && this.options.tags.length > 0 ? { tags: this.options.tags } : {}),
         programVersion: 'offlineseed',
       });
-      const snapshotId = await this.repo.saveUnpacked('snapshots', snapshotJson);
+      const [snapshotId] = await Promise.all([this.repo.saveUnpacked('snapshots', snapshotJson), Promise.all(this.clearing)]);
       this.stats.bytesStored += snapshotJson.length + 32;
       this.progress.finish();
       let uniqueStoredBytes = 0;
@@ -184,47 +197,26 @@ export class Archiver {
     } catch (error) {
       // Whatever packs landed stay usable: index them so a rerun does not even need to recover them.
       await this.writeIndex().catch(() => undefined);
+      await Promise.all(this.clearing);
       if (error instanceof OfflineSeedError) throw error;
       if ((error as NodeJS.ErrnoException).code !== undefined) throw error;
       throw new OfflineSeedError('OfflineSeed.PipelineFailed', 'WriteError', `staging failed: ${(error as Error).message}`, { cause: error });
     } finally {
       clearInterval(collector);
       this.progress.finish();
-      await pool.terminate();
+      await Promise.all([pool.terminate(), stopScan()]);
     }
   }
 
-  private async scanTotals(sources: string[]): Promise<void> {
-    let files = 0;
-    let bytes = 0;
-    let sinceYield = 0;
-    const walk = async (path: string): Promise<void> => {
-      if (this.signal.aborted || this.excluded(path)) return;
-      if (++sinceYield === 2000) {
-        sinceYield = 0;
-        await new Promise((r) => setImmediate(r));
-      }
-      let st;
-      try {
-        st = lstatSync(path);
-      } catch {
-        return;
-      }
-      if (st.isDirectory()) {
-        let names: string[] = [];
-        try {
-          names = readdirSync(path);
-        } catch {
-          names = [];
-        }
-        for (const name of names) await walk(join(path, name));
-      } else if (st.isFile()) {
-        files++;
-        bytes += st.size;
-      }
+  /** Totals for the progress bar, counted on a thread of their own; stopped when the run ends. */
+  private scanTotals(sources: string[]): () => Promise<void> {
+    const scanner = startWorker('archiver/scanTotals.worker.ts', { sources, excludes: this.options.excludes } satisfies ScanRequest);
+    scanner.once('message', (totals: ScanTotals) => this.progress.setTotals(totals.files, totals.bytes));
+    scanner.on('error', () => undefined); // totals are cosmetic: a failed scan leaves the bar without them
+    scanner.unref();
+    return async () => {
+      await scanner.terminate();
     };
-    for (const source of sources) await walk(source);
-    this.progress.setTotals(files, bytes);
   }
 
   /** Builds the root tree: intermediate directories of each absolute source path, as restic does. */
@@ -313,13 +305,31 @@ export class Archiver {
       && (before.content ?? []).every((id) => this.repo.index.has('data', id));
   }
 
-  private async previousContents(treeId: string): Promise<Map<string, TreeNode> | undefined> {
+  /** The parent snapshot's folder as a map by name; taken from the prefetched ones when it is there. */
+  private previousContents(treeId: string): Promise<Map<string, TreeNode> | undefined> {
+    const prefetched = this.prefetchedTrees.get(treeId);
+    if (prefetched !== undefined) {
+      this.prefetchedTrees.delete(treeId);
+      return prefetched;
+    }
+    return this.loadPreviousContents(treeId);
+  }
+
+  private async loadPreviousContents(treeId: string): Promise<Map<string, TreeNode> | undefined> {
     try {
       return new Map(decodeTree(await this.repo.loadBlob('tree', treeId)).map((n) => [n.name.toString('hex'), n]));
     } catch {
       // A missing or damaged parent tree only means its files are read again.
       return undefined;
     }
+  }
+
+  /**
+   * The parent trees of the next few subfolders, loaded while the walk is busy elsewhere: from a cloud
+   * repository each tree is a round trip, and one at a time they added up to seconds per backup.
+   */
+  private prefetchTree(treeId: string): void {
+    if (!this.prefetchedTrees.has(treeId)) this.prefetchedTrees.set(treeId, this.loadPreviousContents(treeId));
   }
 
   private async walkDirectory(dir: OpenDir, pool: WorkerPool): Promise<void> {
@@ -330,7 +340,14 @@ export class Archiver {
     } catch (error) {
       this.skipped(dir.path, error);
     }
-    for (const name of names.sort(Buffer.compare)) {
+    names.sort(Buffer.compare);
+    const subtrees = previousSubtrees(dir.previous, names);
+    let ahead = 0;
+    for (const [i, name] of names.entries()) {
+      for (; ahead < subtrees.length && ahead <= i + PREFETCH_AHEAD; ahead++) {
+        const id = subtrees[ahead];
+        if (id !== undefined) this.prefetchTree(id);
+      }
       const path = Buffer.concat([dir.path, SEPARATOR, name]);
       if (this.excluded(path.toString('utf8'))) continue;
       let st: BigIntStats;
@@ -342,6 +359,8 @@ export class Archiver {
       }
       await this.archiveEntry(path, st, dir, pool);
     }
+    // Prefetched for entries that turned out excluded, unreadable or no longer folders.
+    for (const id of subtrees) if (id !== undefined) this.prefetchedTrees.delete(id);
     dir.walked = true;
     await this.tryFinish(dir);
   }
@@ -406,6 +425,7 @@ export class Archiver {
   }
 
   private readonly claimedTree = new Set<string>();
+  private readonly prefetchedTrees = new Map<string, Promise<Map<string, TreeNode> | undefined>>();
   private readonly referencedData = new Map<string, number>();
 
   private async flushTreePack(): Promise<void> {
@@ -413,6 +433,8 @@ export class Archiver {
     const finished = this.treePack.finish();
     this.treePack = new PackBuilder(this.repo.key, 'tree');
     await this.limiter?.take(finished.size);
+    // Not durable either: a marker lost with the pack it names costs nothing.
+    if (this.options.markPending === true) await markPending(this.repo.backend, finished.id, { durable: false });
     await this.repo.backend.save({ type: 'data', name: finished.id }, finished.parts, { durable: false });
     this.onPack(finished.id, finished.size, finished.entries, 0);
   }
@@ -447,7 +469,18 @@ export class Archiver {
     const id = await this.repo.saveUnpacked('index', json);
     this.repo.noteIndexFile(id);
     this.stats.bytesStored += json.length;
+    // The snapshot need not wait for this; a marker left behind is removed by the next run.
+    if (this.options.markPending === true) this.clearing.push(clearPending(this.repo.backend, packs.map((p) => p.id)).catch(() => undefined));
   }
+}
+
+/** For each name (sorted), the subtree id of the same-named folder in the parent snapshot, if any. */
+function previousSubtrees(previous: Map<string, TreeNode> | undefined, names: readonly Buffer[]): (string | undefined)[] {
+  if (previous === undefined) return [];
+  return names.map((name) => {
+    const before = previous.get(name.toString('hex'));
+    return before?.type === 'dir' && before.subtree !== null ? before.subtree : undefined;
+  });
 }
 
 /** Ancestors of an absolute path, outermost first, excluding the filesystem root and the path itself. */

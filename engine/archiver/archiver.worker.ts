@@ -111,7 +111,7 @@ function storeNewUnguarded(cut: CutChunks, need: readonly boolean[], offset: num
     if (!need[offset + i]) continue;
     const chunk = cut.chunks[i]!;
     const { parts, length, uncompressedLength } = sealBlobToParts(key, chunk, init.compression);
-    pack ??= init.repositoryPath !== undefined ? new LocalPackWriter(init.repositoryPath, key, 'data') : new PackBuilder(key, 'data');
+    pack ??= init.repositoryPath !== undefined ? new LocalPackWriter(init.repositoryPath, key, 'data', { markPending: init.markPending === true }) : new PackBuilder(key, 'data');
     pack.add(cut.ids[i]!, parts, uncompressedLength);
     packPlaintext += chunk.length;
     // Dead Buffers and zstd contexts are freed only by GC: collect the young generation every few

@@ -14,6 +14,8 @@ export interface WorkerInit {
   packSize: number;
   /** Local repository folder the worker writes its packs into; absent: packs go to the main thread (remote repository). */
   repositoryPath?: string;
+  /** Local repository: record each pack's pending marker before the pack lands (backup.run; see packRecovery.ts). */
+  markPending?: boolean;
   /** Files up to this size are read whole; larger ones are streamed through a window. */
   readSize: number;
 }

@@ -2,7 +2,8 @@
  * Backup-OfflineSeed: an incremental backup straight into the (cloud) repository on top of the seed.
  * Change detection uses the parent snapshot stored in the repository itself, so a lost local cache
  * never forces re-reading everything. Order: packs, then the index, then the snapshot; an interrupted
- * backup leaves packs that the next run re-indexes from their headers instead of uploading again.
+ * backup leaves packs that the next run re-indexes from their headers instead of uploading again; it
+ * finds them by the pending markers the killed run left (not by listing every pack: packRecovery.ts).
  */
 import { resolve } from 'node:path';
 import { Archiver, toSnapshotPath, type ArchiveResult } from '../archiver/archiver.ts';
@@ -10,8 +11,8 @@ import type { EventSink } from '../protocol/eventSink.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import type { CompressionMode } from '../repo/format/blobSealing.ts';
 import { encodeIndex } from '../repo/format/indexFile.ts';
-import { acquireLock } from '../repo/lockManager.ts';
-import { recoverUnindexedPacks } from '../repo/packRecovery.ts';
+import { acquireLock, type HeldLock } from '../repo/lockManager.ts';
+import { clearPending, findPendingPacks, type PendingPacks } from '../repo/packRecovery.ts';
 import { Repository, type SnapshotEntry } from '../repo/repository.ts';
 import { openBackend, parseAzureUrl, openAzureBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
 import type { AccessTier } from '../blob/azureBackend.ts';
@@ -63,17 +64,17 @@ export async function runBackup(params: BackupParams, context: { events: EventSi
     ? openAzureBackend(azure, params, params.dataTier === undefined ? {} : { dataTier: params.dataTier })
     : openBackend(params.repository, params);
   const repo = await Repository.open(backend, password);
-  const lock = await acquireLock(repo, false);
+  // Taking the lock waits ~200 ms for competing locks to show (restic's rule) and costs round trips;
+  // meanwhile the index, the pending markers and the snapshots are read. Nothing is written before the
+  // lock is confirmed, and a run that does not get it discards what it read.
+  const [locking, reading] = await Promise.allSettled([acquireLock(repo, false), readRepositoryState(repo)]);
+  if (locking.status === 'rejected') throw locking.reason;
+  const lock = locking.value;
   try {
-    await repo.loadIndex();
-    const { recovered } = await recoverUnindexedPacks(repo);
-    if (recovered.length > 0) {
-      const id = await repo.saveUnpacked('index', encodeIndex(recovered.map((p) => ({ id: p.id, blobs: p.entries }))));
-      repo.noteIndexFile(id);
-      context.events.log('information', `resuming: ${recovered.length} packs of an interrupted backup are reused, not uploaded again`);
-    }
+    if (reading.status === 'rejected') throw reading.reason;
+    const { pending, snapshots } = reading.value;
+    const resumed = await settlePending(repo, pending, lock, context.events);
     const host = params.hostname ?? seed?.settings?.hostname ?? osHostname();
-    const snapshots = await repo.listSnapshots();
     const parent = params.parent === undefined || params.parent === 'latest'
       ? chooseParent(snapshots, host, sources.map(toSnapshotPath))
       : await repo.findSnapshot(params.parent);
@@ -91,9 +92,34 @@ export async function runBackup(params: BackupParams, context: { events: EventSi
       ...(parent === undefined ? {} : { parent: parent.id, parentTree: parent.snapshot.tree }),
       ...(params.bandwidthLimitMBps === undefined ? {} : { bandwidthLimitBytesPerSecond: params.bandwidthLimitMBps * 1_000_000 }),
       activity: `Backing up to ${backend.location}`,
+      markPending: true,
     }).run();
-    return { repository: backend.location, archive, parent: parent?.id, resumed: recovered.length > 0, durationSeconds: (Date.now() - started) / 1000 };
+    return { repository: backend.location, archive, parent: parent?.id, resumed, durationSeconds: (Date.now() - started) / 1000 };
   } finally {
     await lock.release().catch(() => undefined);
   }
+}
+
+async function readRepositoryState(repo: Repository): Promise<{ pending: PendingPacks; snapshots: SnapshotEntry[] }> {
+  const [pending, snapshots] = await Promise.all([repo.loadIndex().then(() => findPendingPacks(repo)), repo.listSnapshots()]);
+  return { pending, snapshots };
+}
+
+/**
+ * Indexes the packs a killed run stored but never indexed (so they are not uploaded again), then drops
+ * the markers that are done with. A marked pack that is absent is what a killed run never stored, unless
+ * another run holds a lock: then it may be that run's upload in progress, and its marker stays.
+ * Returns whether packs were recovered.
+ */
+async function settlePending(repo: Repository, pending: PendingPacks, lock: HeldLock, events: EventSink): Promise<boolean> {
+  const { recovered, unreadable, settled, absent } = pending;
+  if (recovered.length > 0) {
+    for (const pack of recovered) for (const e of pack.entries) repo.index.add({ ...e, packId: pack.id });
+    const id = await repo.saveUnpacked('index', encodeIndex(recovered.map((p) => ({ id: p.id, blobs: p.entries }))));
+    repo.noteIndexFile(id);
+    events.log('information', `resuming: ${recovered.length} packs of an interrupted backup are reused, not uploaded again`);
+  }
+  for (const packId of unreadable) events.log('warning', `pack ${packId} of an interrupted backup cannot be read; it is left for check (its data is stored again)`);
+  await clearPending(repo.backend, [...recovered.map((p) => p.id), ...settled, ...(lock.shared ? [] : absent)]);
+  return recovered.length > 0;
 }

@@ -11,7 +11,7 @@ import type { TokenCredential } from '@azure/identity';
 import { AnonymousCredential, BlobServiceClient, RestError, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
 import { retryDelayMs } from '../azure/retryDelay.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
-import type { Backend, FileHandle, FileInfo, FileType, SaveOptions } from '../repo/backend/backend.ts';
+import { folderOf, type Backend, type FileHandle, type FileInfo, type FileType, type SaveOptions } from '../repo/backend/backend.ts';
 
 export type AccessTier = 'Hot' | 'Cool' | 'Cold';
 
@@ -72,7 +72,7 @@ export class AzureBackend implements Backend {
     if (handle.type === 'config') path = 'config';
     else {
       if (!ID.test(handle.name)) throw new Error(`invalid ${handle.type} file name ${handle.name}`);
-      path = handle.type === 'data' ? `data/${handle.name.slice(0, 2)}/${handle.name}` : `${handle.type}/${handle.name}`;
+      path = handle.type === 'data' ? `data/${handle.name.slice(0, 2)}/${handle.name}` : `${folderOf(handle.type)}/${handle.name}`;
     }
     return this.prefix === '' ? path : `${this.prefix}/${path}`;
   }
@@ -89,7 +89,7 @@ export class AzureBackend implements Backend {
       const info = await this.stat({ type, name: 'config' });
       return info === undefined ? [] : [info];
     }
-    const prefix = `${this.prefix === '' ? '' : `${this.prefix}/`}${type}/`;
+    const prefix = `${this.prefix === '' ? '' : `${this.prefix}/`}${folderOf(type)}/`;
     return this.call(`list ${type}`, async () => {
       const out: FileInfo[] = [];
       for await (const blob of this.container.listBlobsFlat({ prefix })) {

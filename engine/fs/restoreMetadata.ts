@@ -9,6 +9,7 @@
  * reported as not restored.
  */
 import { execFile } from 'node:child_process';
+import { chmodSync, lchownSync, utimesSync } from 'node:fs';
 import { chmod, lchown, lstat, lutimes, utimes } from 'node:fs/promises';
 import { posixPermissionsFromGoMode } from '../repo/tree/fileMode.ts';
 import { goTimeToUnixNanos } from '../repo/tree/goTime.ts';
@@ -112,4 +113,43 @@ export async function restoreMetadata(path: Buffer | string, node: TreeNode, opt
   if (node.extendedAttributes.length > 0) notRestored.push('extended_attributes');
   if (Object.keys(node.genericAttributes).length > 0) notRestored.push('generic_attributes');
   return { notRestored };
+}
+
+/**
+ * A regular file's metadata in a form a worker thread can take (structured-clonable, no BigInt): owner,
+ * permission bits and times as Node sets them (approximate times only; exact ones need restoreMetadata).
+ */
+export interface FileMetadata {
+  path: Uint8Array;
+  uid: number;
+  gid: number;
+  bits: number;
+  atime: number;
+  mtime: number;
+}
+
+/** What restoreMetadataSync applies to a regular file (POSIX; ownership as restoreMetadata decides it). */
+export function fileMetadataOf(path: Buffer, node: TreeNode): FileMetadata {
+  return { path, uid: node.uid, gid: node.gid, bits: posixPermissionsFromGoMode(node.mode), atime: nativeSeconds(node.atime), mtime: nativeSeconds(node.mtime) };
+}
+
+/**
+ * restoreMetadata for a regular file on POSIX without exact times, synchronously: for the restore
+ * workers, where ten thousand small files cost three syscalls each instead of three thread-pool round
+ * trips each. Same order and error handling: every step is attempted, failures thrown together.
+ */
+export function restoreMetadataSync(file: FileMetadata, ownership = process.geteuid?.() === 0): void {
+  const path = Buffer.from(file.path.buffer, file.path.byteOffset, file.path.byteLength);
+  const errors: Error[] = [];
+  const attempt = (what: string, step: () => void): void => {
+    try {
+      step();
+    } catch (error) {
+      errors.push(new Error(`${what}: ${(error as Error).message}`, { cause: error }));
+    }
+  };
+  if (ownership) attempt('lchown', () => lchownSync(path, file.uid, file.gid));
+  attempt('chmod', () => chmodSync(path, file.bits));
+  attempt('set times', () => utimesSync(path, file.atime, file.mtime));
+  if (errors.length > 0) throw new AggregateError(errors, `restoring metadata of ${path.toString('utf8')}: ${errors.map((e) => e.message).join('; ')}`);
 }

@@ -14,6 +14,8 @@ const REFRESH_MS = 5 * 60_000;
 const STALE_MS = 30 * 60_000;
 
 export interface HeldLock {
+  /** Other live (or unreadable) locks were there when this one was confirmed: another run may be writing. */
+  shared: boolean;
   release(): Promise<void>;
 }
 
@@ -69,18 +71,14 @@ export async function removeDeadLocalLocks(repo: Repository): Promise<number> {
 
 export async function acquireLock(repo: Repository, exclusive: boolean, settleMs = 200): Promise<HeldLock> {
   await removeDeadLocalLocks(repo);
-  const conflict = async (ownId: string | undefined): Promise<LockInfo | undefined> => {
-    for (const { lock } of await otherLocks(repo, ownId)) {
-      if (lock === undefined) continue;
-      if (exclusive || lock.exclusive) return lock;
-    }
-    return undefined;
-  };
-  const before = await conflict(undefined);
+  const conflictIn = (locks: { lock: LockInfo | undefined }[]): LockInfo | undefined =>
+    locks.find(({ lock }) => lock !== undefined && (exclusive || lock.exclusive))?.lock;
+  const before = conflictIn(await otherLocks(repo, undefined));
   if (before !== undefined) throw lockedError(repo, before);
   let id = await repo.saveUnpacked('locks', encodeLock(newLock(exclusive)));
   await new Promise((r) => setTimeout(r, settleMs));
-  const after = await conflict(id);
+  const others = await otherLocks(repo, id);
+  const after = conflictIn(others);
   if (after !== undefined) {
     await repo.backend.remove({ type: 'locks', name: id });
     throw lockedError(repo, after);
@@ -94,6 +92,7 @@ export async function acquireLock(repo: Repository, exclusive: boolean, settleMs
   }, REFRESH_MS);
   timer.unref();
   return {
+    shared: others.some(({ lock }) => lock === undefined || !isStale(lock)),
     async release() {
       clearInterval(timer);
       await repo.backend.remove({ type: 'locks', name: id });

@@ -1,3 +1,4 @@
+import type { FileMetadata } from '../fs/restoreMetadata.ts';
 import type { BlobLocation } from '../repo/format/blob.ts';
 
 /** Where one decoded blob goes: every file (and offset in it) that contains it. */
@@ -15,6 +16,14 @@ export interface RestorePackRequest {
   rangeLength: number;
   blobs: BlobTargets[];
 }
+
+/** Owner, mode and times of restored files, set once every blob is written (POSIX only). */
+export interface RestoreMetadataRequest {
+  requestId: number;
+  metadata: FileMetadata[];
+}
+
+export type RestoreRequest = RestorePackRequest | RestoreMetadataRequest;
 
 export interface RestorePackReply {
   requestId: number;

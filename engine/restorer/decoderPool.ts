@@ -1,8 +1,11 @@
-/** Restore workers: each takes one pack range at a time (plus one queued), so memory stays bounded. */
+/**
+ * Restore workers: each takes one pack range at a time (plus one queued), so memory stays bounded; at the
+ * end they set the files' metadata, a batch at a time.
+ */
 import type { Worker } from 'node:worker_threads';
 import type { CryptoKey } from '../repo/crypto/masterKey.ts';
 import { startWorker } from '../runtime/startWorker.ts';
-import type { RestorePackReply, RestorePackRequest } from './decoderMessages.ts';
+import type { RestorePackReply, RestoreRequest } from './decoderMessages.ts';
 
 interface Slot {
   worker: Worker;
@@ -39,8 +42,8 @@ export class RestoreWorkerPool {
     });
   }
 
-  /** Waits for room on some worker, then hands it the pack; `done` settles when its blobs are written. */
-  async submit(request: Omit<RestorePackRequest, 'requestId'>): Promise<{ done: Promise<RestorePackReply> }> {
+  /** Waits for room on some worker, then hands it the work; `done` settles when it is written. */
+  async submit(request: DistributiveOmit<RestoreRequest, 'requestId'>): Promise<{ done: Promise<RestorePackReply> }> {
     let slot = this.pick();
     while (slot === undefined) {
       await new Promise<void>((r) => this.waiters.push(r));
@@ -51,8 +54,8 @@ export class RestoreWorkerPool {
     chosen.outstanding++;
     const done = new Promise<RestorePackReply>((resolve, reject) => {
       this.pending.set(requestId, { slot: chosen, resolve, reject });
-      const message: RestorePackRequest = { ...request, requestId };
-      chosen.worker.postMessage(message, message.bytes === undefined ? [] : [message.bytes]);
+      const message: RestoreRequest = { ...request, requestId };
+      chosen.worker.postMessage(message, 'bytes' in message && message.bytes !== undefined ? [message.bytes] : []);
     });
     return { done };
   }
@@ -67,3 +70,5 @@ export class RestoreWorkerPool {
     return best;
   }
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -14,7 +14,7 @@ import { plaintextLength, type BlobLocation } from '../repo/format/blob.ts';
 import type { Repository } from '../repo/repository.ts';
 import { decodeTree } from '../repo/tree/treeEncoding.ts';
 import { nameText, type TreeNode } from '../repo/tree/treeNode.ts';
-import { restoreMetadata } from '../fs/restoreMetadata.ts';
+import { fileMetadataOf, restoreMetadata } from '../fs/restoreMetadata.ts';
 import type { BlobTargets } from './decoderMessages.ts';
 import { RestoreWorkerPool } from './decoderPool.ts';
 
@@ -43,6 +43,8 @@ interface PlannedFile {
 
 const SEP = Buffer.from('/');
 const METADATA_CONCURRENCY = 32;
+/** Files per metadata message to a worker. */
+const METADATA_BATCH = 512;
 
 export class Restorer {
   private readonly repo: Repository;
@@ -56,7 +58,6 @@ export class Restorer {
   private readonly dirs: PlannedFile[] = [];
   private readonly stats: RestoreStats = { files: 0, directories: 0, symlinks: 0, bytes: 0, filesSkipped: 0 };
   private totalBytes = 0;
-  private readonly creating: Promise<unknown>[] = [];
 
   constructor(repo: Repository, events: EventSink, signal: AbortSignal, options: RestoreOptions) {
     this.repo = repo;
@@ -70,10 +71,16 @@ export class Restorer {
     const target = Buffer.from(this.options.target);
     const existed = await fs.stat(target).then(() => true, () => false);
     await fs.mkdir(target, { recursive: true });
-    await this.planTree(this.options.treeId, target, '', !existed);
-    await this.writeBlobs();
-    await Promise.all(this.creating);
-    await inParallel(this.files, METADATA_CONCURRENCY, (f) => restoreMetadata(f.path, f.node));
+    // The workers start up while the plan is made.
+    const local = this.repo.backend instanceof LocalBackend ? this.repo.backend.location : undefined;
+    const pool = new RestoreWorkerPool(Math.max(1, this.options.threads ?? availableParallelism()), this.repo.key, local);
+    try {
+      await this.planTree(this.options.treeId, target, '', !existed);
+      await this.writeBlobs(pool, local);
+      await this.restoreFileMetadata(pool);
+    } finally {
+      await pool.terminate();
+    }
     for (const { path, node } of this.dirs.reverse()) await restoreMetadata(path, node);
     this.events.progress({ id: 1, activity: 'Restoring', status: 'done', percent: 100, completed: true });
     return this.stats;
@@ -140,9 +147,8 @@ export class Restorer {
       await (await fs.open(path, 'w', 0o600)).close();
       return;
     }
-    // Creating files is the slowest part of restoring many small ones; the main thread does it on libuv's
-    // pool while the workers decode (they create a file themselves if they get there first).
-    this.creating.push(fs.appendFile(path, '', { mode: 0o600 }).catch(() => undefined));
+    // The worker that writes a file's first blob creates it: creating ten thousand files here queued
+    // ahead of the tree reads on libuv's pool and kept the workers waiting for the plan.
     let offset = 0;
     for (const id of content) {
       const location = this.repo.index.lookup('data', id);
@@ -157,7 +163,26 @@ export class Restorer {
     this.totalBytes += offset;
   }
 
-  private async writeBlobs(): Promise<void> {
+  /** POSIX: the workers set it synchronously, a batch at a time (three syscalls a file, no thread-pool hops). */
+  private async restoreFileMetadata(pool: RestoreWorkerPool): Promise<void> {
+    if (process.platform === 'win32') {
+      await inParallel(this.files, METADATA_CONCURRENCY, (f) => restoreMetadata(f.path, f.node));
+      return;
+    }
+    const done: Promise<void>[] = [];
+    for (let i = 0; i < this.files.length; i += METADATA_BATCH) {
+      const metadata = this.files.slice(i, i + METADATA_BATCH).map((f) => fileMetadataOf(f.path, f.node));
+      const { done: reply } = await pool.submit({ metadata });
+      done.push(reply.then((r) => {
+        if (r.failure !== undefined) throw new Error(r.failure.message);
+      }));
+    }
+    const settled = await Promise.allSettled(done);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  }
+
+  private async writeBlobs(pool: RestoreWorkerPool, local: string | undefined): Promise<void> {
     const byPack = new Map<string, BlobLocation[]>();
     for (const id of this.targets.keys()) {
       const location = this.repo.index.lookup('data', id)!;
@@ -166,8 +191,6 @@ export class Restorer {
       else list.push(location);
     }
     if (byPack.size === 0) return;
-    const local = this.repo.backend instanceof LocalBackend ? this.repo.backend.location : undefined;
-    const pool = new RestoreWorkerPool(Math.max(1, this.options.threads ?? availableParallelism()), this.repo.key, local);
     const inFlight: Promise<void>[] = [];
     try {
       for (const [packId, blobs] of byPack) {
@@ -193,7 +216,6 @@ export class Restorer {
       await Promise.all(inFlight);
     } finally {
       await Promise.allSettled(inFlight);
-      await pool.terminate();
     }
   }
 

@@ -2,7 +2,8 @@
  * Where repository files live: a local folder (staging, a drive) or a Blob container. Files are
  * immutable: saved once under their final name (atomically), read, listed, removed.
  */
-export type FileType = 'config' | 'keys' | 'data' | 'index' | 'snapshots' | 'locks';
+/** 'pending': OfflineSeed's own record of packs a backup started but has not indexed yet (packRecovery.ts). */
+export type FileType = 'config' | 'keys' | 'data' | 'index' | 'snapshots' | 'locks' | 'pending';
 
 export interface FileHandle {
   type: FileType;
@@ -38,4 +39,13 @@ export interface Backend {
   remove(handle: FileHandle): Promise<void>;
 }
 
+/** The repository's own files: what restic reads, copies and checks. */
 export const FILE_TYPES: readonly FileType[] = ['config', 'keys', 'data', 'index', 'snapshots', 'locks'];
+
+/** A side folder restic does not know (and so ignores), beside its own; empty once every backup finished. */
+export const PENDING_FOLDER = '.offlineseed-pending';
+
+/** The folder of a type's files inside the repository: its name, except for OfflineSeed's side records. */
+export function folderOf(type: Exclude<FileType, 'config'>): string {
+  return type === 'pending' ? PENDING_FOLDER : type;
+}

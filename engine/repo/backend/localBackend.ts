@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { OfflineSeedError } from '../../protocol/errors.ts';
-import type { Backend, FileHandle, FileInfo, FileType, SaveOptions } from './backend.ts';
+import { folderOf, type Backend, type FileHandle, type FileInfo, type FileType, type SaveOptions } from './backend.ts';
 
 export const TEMP_DIR = '.offlineseed-tmp';
 
@@ -23,7 +23,7 @@ export class LocalBackend implements Backend {
     if (handle.type === 'config') return join(this.location, 'config');
     if (!/^[0-9a-f]{64}$/.test(handle.name)) throw new Error(`invalid ${handle.type} file name ${handle.name}`);
     if (handle.type === 'data') return join(this.location, 'data', handle.name.slice(0, 2), handle.name);
-    return join(this.location, handle.type, handle.name);
+    return join(this.location, folderOf(handle.type), handle.name);
   }
 
   async create(): Promise<void> {
@@ -42,7 +42,7 @@ export class LocalBackend implements Backend {
     }
     const dirs = type === 'data'
       ? (await readdirOrEmpty(join(this.location, 'data'))).filter((d) => /^[0-9a-f]{2}$/.test(d)).map((d) => join(this.location, 'data', d))
-      : [join(this.location, type)];
+      : [join(this.location, folderOf(type))];
     const out: FileInfo[] = [];
     for (const dir of dirs) {
       for (const name of await readdirOrEmpty(dir)) {

@@ -2,14 +2,17 @@
  * Writes a pack straight into a temporary file of a local repository as blobs are added, so a pack
  * never sits in memory (restic's packer does the same). finish() appends the header, names the file by
  * its SHA-256 and renames it into data/<2 hex>/. Synchronous: used from pipeline worker threads.
- * Not fsynced here: the archiver flushes packs before the index that lists them.
+ * Not fsynced here: the archiver flushes packs before the index that lists them. With markPending, the
+ * pack's pending marker (packRecovery.ts) is in place before the pack is.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CryptoKey } from '../crypto/masterKey.ts';
 import type { BlobType } from '../format/blob.ts';
 import { packTrailer, type PackEntry } from '../format/packHeader.ts';
+import { pendingMarker } from '../packRecovery.ts';
+import { PENDING_FOLDER } from './backend.ts';
 import { TEMP_DIR } from './localBackend.ts';
 
 export interface WrittenPack {
@@ -24,12 +27,14 @@ export class LocalPackWriter {
   private readonly type: BlobType;
   private readonly tempPath: string;
   private readonly fd: number;
+  private readonly markPending: boolean;
   private readonly hash: Hash = createHash('sha256');
   private readonly entries: PackEntry[] = [];
   private bytes = 0;
 
-  constructor(repositoryPath: string, key: CryptoKey, type: BlobType) {
+  constructor(repositoryPath: string, key: CryptoKey, type: BlobType, options: { markPending?: boolean } = {}) {
     this.repositoryPath = repositoryPath;
+    this.markPending = options.markPending === true;
     this.key = key;
     this.type = type;
     const tempDir = join(repositoryPath, TEMP_DIR);
@@ -64,11 +69,21 @@ export class LocalPackWriter {
     this.hash.update(trailer);
     closeSync(this.fd);
     const id = this.hash.digest('hex');
+    if (this.markPending) this.writeMarker(id);
     const dir = join(this.repositoryPath, 'data', id.slice(0, 2));
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(this.tempPath, 0o400);
     renameSync(this.tempPath, join(dir, id));
     return { id, size: this.bytes + trailer.length, entries: this.entries };
+  }
+
+  private writeMarker(packId: string): void {
+    const { handle, content } = pendingMarker(packId);
+    const dir = join(this.repositoryPath, PENDING_FOLDER);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const temp = `${this.tempPath}.pending`;
+    writeFileSync(temp, content, { mode: 0o400 });
+    renameSync(temp, join(dir, handle.name));
   }
 
   /** Drops an unfinished pack (its blobs were never indexed). */
