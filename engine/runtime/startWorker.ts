@@ -5,7 +5,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 declare const __OFFLINESEED_WORKERS__: Record<string, string> | undefined;
 
@@ -17,13 +17,13 @@ declare const __OFFLINESEED_WORKERS__: Record<string, string> | undefined;
 const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: Number(process.env.OFFLINESEED_WORKER_YOUNG_MB ?? 16) };
 
 /** entry: path relative to engine/, e.g. "archiver/archiver.worker.ts". */
-export function startWorker(entry: string, workerData: unknown): Worker {
+export function startWorker(entry: string, workerData: unknown, resourceLimits: ResourceLimits = RESOURCE_LIMITS): Worker {
   if (typeof __OFFLINESEED_WORKERS__ !== 'undefined') {
     const source = __OFFLINESEED_WORKERS__[entry];
     if (source === undefined) throw new Error(`worker ${entry} was not bundled`);
-    return new Worker(source, { eval: true, workerData, resourceLimits: RESOURCE_LIMITS });
+    return new Worker(source, { eval: true, workerData, resourceLimits });
   }
-  return new Worker(new URL(`../${entry}`, import.meta.url), { workerData, resourceLimits: RESOURCE_LIMITS });
+  return new Worker(new URL(`../${entry}`, import.meta.url), { workerData, resourceLimits });
 }
 
 type GcFunction = (options?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => void;
