@@ -12,18 +12,12 @@ import type { ArmAccessParams } from './armClient.ts';
 import { customerDiskDetails, dataBoxCall, dataBoxClient, dataBoxJobId, getDataBoxJob } from './dataBoxClient.ts';
 import { dataBoxNotFound } from './dataBoxStatus.ts';
 import { dataBoxDrives, dataBoxShipTo, jobStateOf, serviceStatus } from './dataBoxView.ts';
-import { shippingRecordOf } from './seedRecords.ts';
-import { recordShipment } from './seedTransitions.ts';
-import { seedLocation } from './seedDrives.ts';
+import { recordAndReportShipment, sameTrackingNumber } from './seedTransitions.ts';
 import { formatAddress } from './shipTo.ts';
 import { evaluateWindow, isoDate } from './shippingWindow.ts';
 import type { ShipmentDetails } from './jobBackend.ts';
 import type { JobTarget } from './target.ts';
 
-
-function same(a: string | undefined, b: string): boolean {
-  return a !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
-}
 
 function stageTime(job: JobResource, stage: string): number | undefined {
   const t = customerDiskDetails(job)?.jobStages?.find((s) => s.stageName === stage)?.stageTime;
@@ -45,13 +39,13 @@ export async function shipDataBoxJob(params: ArmAccessParams, context: CommandCo
   }
   const before = jobStateOf(job);
   const shipped = customerDiskDetails(job)?.deliverToDcPackageDetails;
-  const already = before !== 'Created' && same(shipped?.trackingId, trackingNumber);
+  const already = before !== 'Created' && sameTrackingNumber(shipped?.trackingId, trackingNumber);
   if (!already) {
     const others = await dataBoxCall(`list the Data Box jobs of subscription ${target.subscriptionId}`, target.subscriptionId, async () => {
       const found: JobResource[] = [];
       for await (const other of client.jobs.list()) {
         if ((other.id ?? '').toLowerCase() === jobId.toLowerCase()) continue;
-        if (same(customerDiskDetails(other)?.deliverToDcPackageDetails?.trackingId, trackingNumber)) found.push(other);
+        if (sameTrackingNumber(customerDiskDetails(other)?.deliverToDcPackageDetails?.trackingId, trackingNumber)) found.push(other);
       }
       return found;
     });
@@ -80,7 +74,7 @@ export async function shipDataBoxJob(params: ArmAccessParams, context: CommandCo
   let recordedAt: number;
   if (already) {
     outcome = 'AlreadyShipped';
-    recordedAt = previous !== undefined && same(previous.trackingNumber, trackingNumber) ? Date.parse(previous.recordedAt) : stageTime(job, 'ShippedToAzureDC') ?? Date.now();
+    recordedAt = previous !== undefined && sameTrackingNumber(previous.trackingNumber, trackingNumber) ? Date.parse(previous.recordedAt) : stageTime(job, 'ShippedToAzureDC') ?? Date.now();
     events.log('information', `Data Box job ${target.jobName} is ${serviceStatus(job)} with tracking number ${trackingNumber} already: nothing to change.`);
   } else {
     context.throwIfCancelled(); // nothing is changed once the run was cancelled
@@ -92,34 +86,8 @@ export async function shipDataBoxJob(params: ArmAccessParams, context: CommandCo
     recordedAt = stageTime(updated, 'ShippedToAzureDC') ?? Date.now();
     events.log('information', `Data Box job ${target.jobName} is now ${serviceStatus(updated)}: ${carrierName} ${trackingNumber}.`);
   }
-  const record = shippingRecordOf({ target, carrierName, trackingNumber, driveCount, driveIds, shipDate, recordedAt, jobCreatedAt: createdAt, shipTo: shipTo.address });
-  for (const w of record.warnings) events.log('warning', w.message);
-  const recordPath = await store.writeShipping(record);
-  const seed = await recordShipment(store, record, recordPath);
-  events.log('information', `The drives must reach the datacenter by ${record.arrivalDeadline}; the shipping record is ${recordPath}.`);
-  context.emitResult({
-    jobName: target.jobName,
-    resourceGroup: target.resourceGroup,
-    subscriptionId: target.subscriptionId,
-    controlPlane: 'DataBox',
-    outcome,
-    state: jobStateOf(updated),
-    serviceState: serviceStatus(updated),
-    carrierName,
-    trackingNumber,
-    driveCount,
-    driveIds,
-    shipDate: record.shipDate,
-    recordedAt: record.recordedAt,
-    jobCreatedAt: record.jobCreatedAt,
-    shippingInfoDeadline: record.shippingInfoDeadline,
-    arrivalDeadline: record.arrivalDeadline,
-    window: record.window,
-    windowWarnings: record.warnings,
-    shipTo: shipTo.address,
-    recordPath,
-    ...seedLocation(target),
-    seedState: seed?.state ?? target.descriptor!.state,
+  await recordAndReportShipment(context, target, { target, carrierName, trackingNumber, driveCount, driveIds, shipDate, recordedAt, jobCreatedAt: createdAt, shipTo: shipTo.address }, {
+    controlPlane: 'DataBox', outcome, state: jobStateOf(updated), serviceState: serviceStatus(updated),
     nextStep: 'Wait for the import: Get-ImportJobStatus shows the job and its drives.',
   });
 }

@@ -8,9 +8,7 @@ import type { CopyLogDetailsUnion, DataBoxCustomerDiskCopyLogDetails, DataBoxCus
 import { customerDiskDetails } from './dataBoxClient.ts';
 import type { DriveView } from './jobView.ts';
 import { dataBoxJobState, type JobState } from './jobState.ts';
-import type { ShipToAddress } from './shipTo.ts';
-
-export const EMPTY_ADDRESS: ShipToAddress = { recipientName: '', streetAddress1: '', streetAddress2: '', city: '', stateOrProvince: '', postalCode: '', countryOrRegion: '', phone: '', additionalInformation: '' };
+import { EMPTY_ADDRESS, type ShipToAddress } from './shipTo.ts';
 
 export function dataBoxShipTo(job: JobResource): { address: ShipToAddress; carriers: string[]; site: string } {
   const a = customerDiskDetails(job)?.datacenterAddress;

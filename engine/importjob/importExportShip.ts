@@ -11,18 +11,10 @@ import { armCall, importExportClient, type ArmAccessParams } from './armClient.t
 import type { ShipmentDetails } from './jobBackend.ts';
 import { importExportJobState } from './jobState.ts';
 import { getJob, jobNotFoundAdvice } from './jobView.ts';
-import { shippingRecordOf } from './seedRecords.ts';
-import { recordShipment } from './seedTransitions.ts';
-import { seedLocation } from './seedDrives.ts';
-import { addressFromJob, formatAddress, type ShipToAddress } from './shipTo.ts';
+import { recordAndReportShipment, sameTrackingNumber } from './seedTransitions.ts';
+import { addressFromJob, EMPTY_ADDRESS, formatAddress } from './shipTo.ts';
 import { evaluateWindow, isoDate } from './shippingWindow.ts';
 import { jobResourceId, type JobTarget } from './target.ts';
-
-const EMPTY_ADDRESS: ShipToAddress = { recipientName: '', streetAddress1: '', streetAddress2: '', city: '', stateOrProvince: '', postalCode: '', countryOrRegion: '', phone: '', additionalInformation: '' };
-
-function same(a: string | undefined, b: string): boolean {
-  return a !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
-}
 
 function serviceTime(value: Date | undefined, fallback: number): number {
   return value instanceof Date && !Number.isNaN(value.getTime()) ? value.getTime() : fallback;
@@ -31,7 +23,6 @@ function serviceTime(value: Date | undefined, fallback: number): number {
 export async function shipImportExportJob(params: ArmAccessParams, context: CommandContext, target: JobTarget, shipment: ShipmentDetails): Promise<void> {
   const { events } = context;
   const { carrierName, trackingNumber, shipDate } = shipment;
-  const d = target.descriptor!;
   const store = target.store!;
   const client = importExportClient(params, target.subscriptionId);
   const jobId = jobResourceId(target);
@@ -48,7 +39,7 @@ export async function shipImportExportJob(params: ArmAccessParams, context: Comm
   if (shipment.driveCount !== undefined && shipment.driveCount !== driveIds.length) {
     events.log('warning', `The package holds ${shipment.driveCount} drive(s), but job ${target.jobName} has ${driveIds.length} (${driveIds.join(', ')}): ship all drives of a job together, in one package with one tracking number.`);
   }
-  const already = p.state !== 'Creating' && same(p.deliveryPackage?.trackingNumber, trackingNumber);
+  const already = p.state !== 'Creating' && sameTrackingNumber(p.deliveryPackage?.trackingNumber, trackingNumber);
 
   if (!already) {
     // The service refuses a tracking number held by any other job; say which one, in the subscription.
@@ -56,7 +47,7 @@ export async function shipImportExportJob(params: ArmAccessParams, context: Comm
       const found: JobResponse[] = [];
       for await (const other of client.jobs.listBySubscription()) {
         if ((other.id ?? '').toLowerCase() === jobId.toLowerCase()) continue;
-        if (same(other.properties?.deliveryPackage?.trackingNumber, trackingNumber)) found.push(other);
+        if (sameTrackingNumber(other.properties?.deliveryPackage?.trackingNumber, trackingNumber)) found.push(other);
       }
       return found;
     });
@@ -89,7 +80,7 @@ export async function shipImportExportJob(params: ArmAccessParams, context: Comm
   const previous = await store.readShipping();
   if (already) {
     outcome = 'AlreadyShipped';
-    recordedAt = previous !== undefined && same(previous.trackingNumber, trackingNumber) ? Date.parse(previous.recordedAt) : serviceTime(job.systemData?.lastModifiedAt, Date.now());
+    recordedAt = previous !== undefined && sameTrackingNumber(previous.trackingNumber, trackingNumber) ? Date.parse(previous.recordedAt) : serviceTime(job.systemData?.lastModifiedAt, Date.now());
     events.log('information', `Import job ${target.jobName} is ${p.state} with tracking number ${trackingNumber} already: nothing to change.`);
   } else {
     const wasShipping = p.state === 'Shipping';
@@ -106,35 +97,10 @@ export async function shipImportExportJob(params: ArmAccessParams, context: Comm
     events.log('information', `Import job ${target.jobName} is now ${updated.properties?.state ?? 'Shipping'}: ${carrierName} ${trackingNumber}.`);
   }
 
-  const record = shippingRecordOf({ target, carrierName, trackingNumber, driveCount, driveIds, shipDate, recordedAt, jobCreatedAt: createdAt, shipTo: address });
-  for (const w of record.warnings) events.log('warning', w.message);
-  const recordPath = await store.writeShipping(record);
-  const seed = await recordShipment(store, record, recordPath);
-  events.log('information', `The drives must reach the datacenter by ${record.arrivalDeadline}; the shipping record is ${recordPath}.`);
-
-  context.emitResult({
-    jobName: target.jobName,
-    resourceGroup: target.resourceGroup,
-    subscriptionId: target.subscriptionId,
-    controlPlane: 'ImportExport',
-    outcome,
+  await recordAndReportShipment(context, target, { target, carrierName, trackingNumber, driveCount, driveIds, shipDate, recordedAt, jobCreatedAt: createdAt, shipTo: address }, {
+    controlPlane: 'ImportExport', outcome,
     state: importExportJobState(updated.properties?.state ?? 'Shipping', updated.properties?.cancelRequested === true, false, false),
     serviceState: updated.properties?.state ?? 'Shipping',
-    carrierName,
-    trackingNumber,
-    driveCount,
-    driveIds,
-    shipDate: record.shipDate,
-    recordedAt: record.recordedAt,
-    jobCreatedAt: record.jobCreatedAt,
-    shippingInfoDeadline: record.shippingInfoDeadline,
-    arrivalDeadline: record.arrivalDeadline,
-    window: record.window,
-    windowWarnings: record.warnings,
-    shipTo: address,
-    recordPath,
-    ...seedLocation(target),
-    seedState: seed?.state ?? d.state,
     nextStep: 'Wait for the import: Get-ImportJobStatus shows the job and its drives (the service aims to copy within 7 to 10 days after receipt).',
   });
 }

@@ -16,7 +16,7 @@ import { readErrorLogs, type FailedBlob } from './driveLogs.ts';
 import { driveView, FINISHED_STATES, getJob, jobImported, jobNotFoundAdvice, WAITING_STATES, type DriveView } from './jobView.ts';
 import { advance, updateSeed } from './seedRecords.ts';
 import { seedLocation } from './seedDrives.ts';
-import { addressFromJob, formatAddress, type ShipToAddress } from './shipTo.ts';
+import { addressFromJob, EMPTY_ADDRESS, formatAddress } from './shipTo.ts';
 import { DAY_MS, WINDOW_DAYS } from './shippingWindow.ts';
 import { jobResourceId, recordedJob, type JobTarget } from './target.ts';
 import type { EventSink } from '../protocol/eventSink.ts';
@@ -26,7 +26,6 @@ import type { CommandContext } from '../commands/command.ts';
 import type { JobStatusParams } from './jobBackend.ts';
 
 
-const EMPTY_ADDRESS: ShipToAddress = { recipientName: '', streetAddress1: '', streetAddress2: '', city: '', stateOrProvince: '', postalCode: '', countryOrRegion: '', phone: '', additionalInformation: '' };
 const STORAGE_ACCOUNT = /\/storageAccounts\/([^/]+)$/i;
 
 export interface StatusOutcome {

@@ -18,6 +18,9 @@ export interface ShipToAddress {
   additionalInformation: string;
 }
 
+/** What a job without a ship-to address reports. */
+export const EMPTY_ADDRESS: ShipToAddress = { recipientName: '', streetAddress1: '', streetAddress2: '', city: '', stateOrProvince: '', postalCode: '', countryOrRegion: '', phone: '', additionalInformation: '' };
+
 export interface ShipTo {
   /** The job's location as the service names it ("West US"). */
   location: string;
