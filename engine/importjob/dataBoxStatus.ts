@@ -11,7 +11,7 @@ import type { SeedDescriptor } from '../seed/seedDescriptor.ts';
 import { parseCopyLog } from './copyLogs.ts';
 import { COPY_LOG_CONTAINER, customerDiskDetails, dataBoxClient, dataBoxJobId, getDataBoxJob } from './dataBoxClient.ts';
 import { dataBoxDrives, dataBoxImported, dataBoxShipTo, jobStateOf, serviceStatus } from './dataBoxView.ts';
-import { readErrorLogs, type FailedBlob } from './driveLogs.ts';
+import { readFailureCauses } from './driveLogs.ts';
 import { FINISHED_JOB_STATES, WAITING_JOB_STATES } from './jobState.ts';
 import { advance, updateSeed } from './seedRecords.ts';
 import { seedLocation } from './seedDrives.ts';
@@ -93,27 +93,9 @@ export async function dataBoxStatus(params: JobStatusParams, context: CommandCon
   const accountId = (d?.dataImportDetails?.[0]?.accountDetails as { storageAccountId?: string } | undefined)?.storageAccountId ?? '';
   const account = STORAGE_ACCOUNT.exec(accountId)?.[1];
   const logs = drives.filter((x) => x.errorLogUri !== undefined && x.copyStatus !== undefined && x.copyStatus !== 'Completed').map((x) => ({ driveId: x.driveId, uri: x.errorLogUri! }));
-  let failedBlobs: FailedBlob[] = [];
-  const driveStatus = new Map<string, string>();
-  const logProblems: string[] = [];
-  let logsRead = 0;
-  if (logs.length > 0 && params.readLogs !== false) {
-    if (account === undefined) logProblems.push(`the job names no storage account (${accountId || 'none'}), so its copy logs cannot be read`);
-    else {
-      const read = await readErrorLogs(account, logs, params, parseCopyLog);
-      logsRead = read.logsRead;
-      logProblems.push(...read.problems);
-      for (const report of read.reports) {
-        if (report.driveStatus !== undefined) driveStatus.set(report.driveId.toUpperCase(), report.driveStatus);
-        failedBlobs.push(...report.blobs);
-      }
-    }
-    for (const problem of logProblems) events.log('warning', `${problem}. Give a storage credential (-StorageAccountKey, -SasToken, -StorageAccessToken, or an identity with Storage Blob Data Reader) to see the causes.`);
-  }
-  failedBlobs = failedBlobs.filter((b) => b.blobPath !== '');
+  const { failedBlobs, driveStatus, logsRead, logProblems } = await readFailureCauses(account, `the job names no storage account (${accountId || 'none'}), so its copy logs cannot be read`, logs, params, events, parseCopyLog,
+    (b) => `${b.status}${b.detail === undefined ? '' : ` (${b.detail})`}`);
   const errors = failedBlobs.filter((b) => b.severity === 'Error');
-  for (const b of errors.slice(0, 20)) events.log('warning', `Drive ${b.driveId}: ${b.blobPath} did not import: ${b.status}${b.detail === undefined ? '' : ` (${b.detail})`}.`);
-  if (errors.length > 20) events.log('warning', `… and ${errors.length - 20} more files that did not import (see FailedBlobs).`);
   for (const x of drives) {
     if (x.copyStatus !== undefined && !['Completed', 'CompletedWithErrors', 'InProgress', 'NotStarted'].includes(x.copyStatus)) events.log('warning', `Drive ${x.driveId} was not imported at all: ${x.copyStatus}.`);
   }

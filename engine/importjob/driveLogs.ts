@@ -9,6 +9,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { azureCloud, blobEndpoint } from '../azure/azureCloud.ts';
 import { child, children, parseXml, type XmlElement } from '../drive/xml.ts';
 import { openAzureBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
+import type { EventSink } from '../protocol/eventSink.ts';
 import { failuresFromDriveLog } from '../seed/serviceLogs.ts';
 
 export interface FailedBlob {
@@ -132,4 +133,46 @@ export async function readErrorLogs(account: string, logs: readonly { driveId: s
     }
   }
   return outcome;
+}
+
+export interface FailureCauses {
+  /** Blobs the logs name (an empty blob path, a drive-level line, is left out). */
+  failedBlobs: FailedBlob[];
+  /** The drive status each log reports, by drive id in capitals. */
+  driveStatus: Map<string, string>;
+  logsRead: number;
+  logProblems: string[];
+}
+
+/**
+ * The causes job.status reports for drives that did not copy cleanly, on either control plane: their
+ * logs read from the job's storage account (unless readLogs is false), a warning for each log that
+ * could not be read, and one for each of the first 20 blobs that did not import.
+ */
+export async function readFailureCauses(
+  account: string | undefined, noAccount: string, logs: readonly { driveId: string; uri: string }[], access: AzureAccessParams & { readLogs?: boolean },
+  events: EventSink, parse: (xml: string, driveId: string, log: string) => DriveLogReport, describe: (b: FailedBlob) => string,
+): Promise<FailureCauses> {
+  let failedBlobs: FailedBlob[] = [];
+  const driveStatus = new Map<string, string>();
+  const logProblems: string[] = [];
+  let logsRead = 0;
+  if (logs.length > 0 && access.readLogs !== false) {
+    if (account === undefined) logProblems.push(noAccount);
+    else {
+      const read = await readErrorLogs(account, logs, access, parse);
+      logsRead = read.logsRead;
+      logProblems.push(...read.problems);
+      for (const report of read.reports) {
+        if (report.driveStatus !== undefined) driveStatus.set(report.driveId.toUpperCase(), report.driveStatus);
+        failedBlobs.push(...report.blobs);
+      }
+    }
+    for (const problem of logProblems) events.log('warning', `${problem}. Give a storage credential (-StorageAccountKey, -SasToken, -StorageAccessToken, or an identity with Storage Blob Data Reader) to see the causes.`);
+  }
+  failedBlobs = failedBlobs.filter((b) => b.blobPath !== '');
+  const errors = failedBlobs.filter((b) => b.severity === 'Error');
+  for (const b of errors.slice(0, 20)) events.log('warning', `Drive ${b.driveId}: ${b.blobPath} did not import: ${describe(b)}.`);
+  if (errors.length > 20) events.log('warning', `… and ${errors.length - 20} more that did not import (see FailedBlobs).`);
+  return { failedBlobs, driveStatus, logsRead, logProblems };
 }

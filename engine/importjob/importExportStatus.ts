@@ -12,7 +12,7 @@
 import type { JobResponse } from '@azure/arm-storageimportexport';
 import { importExportClient } from './armClient.ts';
 import { importExportJobState } from './jobState.ts';
-import { readErrorLogs, type FailedBlob } from './driveLogs.ts';
+import { parseErrorLog, readFailureCauses } from './driveLogs.ts';
 import { driveView, FINISHED_STATES, getJob, jobImported, jobNotFoundAdvice, WAITING_STATES, type DriveView } from './jobView.ts';
 import { advance, updateSeed } from './seedRecords.ts';
 import { seedLocation } from './seedDrives.ts';
@@ -114,30 +114,11 @@ export async function importExportStatus(params: JobStatusParams, context: Comma
   logDrives(events, drives);
 
   // The causes, from the error logs of the drives that did not complete cleanly.
-  let failedBlobs: FailedBlob[] = [];
-  const driveStatus = new Map<string, string>();
-  let logsRead = 0;
-  const logProblems: string[] = [];
   const logs = drives.filter((x) => x.errorLogUri !== undefined && (x.state === 'CompletedMoreInfo' || x.copyStatus !== 'Completed')).map((x) => ({ driveId: x.driveId, uri: x.errorLogUri! }));
   const account = STORAGE_ACCOUNT.exec(p.storageAccountId ?? '')?.[1];
-  if (logs.length > 0 && params.readLogs !== false) {
-    if (account === undefined) {
-      logProblems.push(`the job's storageAccountId (${p.storageAccountId ?? 'none'}) names no storage account, so its logs cannot be read`);
-    } else {
-      const read = await readErrorLogs(account, logs, params);
-      logsRead = read.logsRead;
-      logProblems.push(...read.problems);
-      for (const report of read.reports) {
-        if (report.driveStatus !== undefined) driveStatus.set(report.driveId.toUpperCase(), report.driveStatus);
-        failedBlobs.push(...report.blobs);
-      }
-    }
-    for (const problem of logProblems) events.log('warning', `${problem}. Give a storage credential (-StorageAccountKey, -SasToken, -StorageAccessToken, or an identity with Storage Blob Data Reader) to see the causes.`);
-  }
-  failedBlobs = failedBlobs.filter((b) => b.blobPath !== '');
+  const { failedBlobs, driveStatus, logsRead, logProblems } = await readFailureCauses(account, `the job's storageAccountId (${p.storageAccountId ?? 'none'}) names no storage account, so its logs cannot be read`, logs, params, events, parseErrorLog,
+    (b) => `${b.status}${b.detail === undefined ? '' : `, ${b.detail}`}${b.filePath === undefined ? '' : ` (file ${b.filePath})`}`);
   const errors = failedBlobs.filter((b) => b.severity === 'Error');
-  for (const b of errors.slice(0, 20)) events.log('warning', `Drive ${b.driveId}: ${b.blobPath} did not import: ${b.status}${b.detail === undefined ? '' : `, ${b.detail}`}${b.filePath === undefined ? '' : ` (file ${b.filePath})`}.`);
-  if (errors.length > 20) events.log('warning', `… and ${errors.length - 20} more blobs that did not import (see FailedBlobs).`);
   for (const x of drives) {
     const status = driveStatus.get(x.driveId.toUpperCase()) ?? x.copyStatus;
     if (x.state === 'CompletedMoreInfo' && status !== undefined && !['Completed', 'CompletedWithWarnings', 'CompletedWithErrors'].includes(status)) {
