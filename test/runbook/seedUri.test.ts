@@ -341,6 +341,34 @@ test('Data Box through seedUri: create (the default control plane), ship with th
   assert.is(world.dataBox.getJob(world.jobRef(other.jobName)), undefined, 'the Data Box job is gone');
 });
 
+test('damaged or missing records in storage: each gives its stable id, and nothing is changed', async () => {
+  const container = world.blobService().getContainerClient(seed.container);
+  const blob = (name: string) => container.getBlockBlobClient(`${seed.prefix}/offlineseed/${name}`);
+  const original = await recordBlobs();
+  const json = (name: string) => JSON.parse(original.get(`${seed.prefix}/offlineseed/${name}`)!.toString('utf8')) as Record<string, unknown>;
+  const create = () => runbook('job.create', { seedUri, password: RESTIC_PASSWORD, subscriptionId: world.subscriptionId, resourceGroup: world.resourceGroupName, controlPlane: 'ImportExport', location: 'West US', returnAddress: RETURN_ADDRESS, returnShipping: RETURN_SHIPPING });
+  const cases: [string, string | undefined, () => ReturnType<typeof runbook>, string][] = [
+    ['offlineseed.json', 'not json', () => runbook('job.status', { seedUri }), 'OfflineSeed.DescriptorCorrupt'],
+    ['offlineseed.json', JSON.stringify({ formatVersion: 9 }), () => runbook('job.status', { seedUri }), 'OfflineSeed.DescriptorCorrupt'],
+    ['drives.json', undefined, create, 'OfflineSeed.SeedNotPublished'],
+    ['drives.json', JSON.stringify({ ...json('drives.json'), format: 'something-else' }), create, 'OfflineSeed.DescriptorCorrupt'],
+    ['bitlocker.sealed.json', JSON.stringify({ ...json('bitlocker.sealed.json'), format: 'something-else' }), create, 'OfflineSeed.SealedKeysCorrupt'],
+    ['bitlocker.sealed.json', JSON.stringify({ ...json('bitlocker.sealed.json'), kdf: { ...(json('bitlocker.sealed.json').kdf as object), N: 2 ** 30 } }), create, 'OfflineSeed.SealedKeysCorrupt'],
+  ];
+  const jobsBefore = JSON.stringify(world.emulator.listJobs());
+  for (const [name, content, command, errorId] of cases) {
+    if (content === undefined) await blob(name).delete();
+    else await blob(name).upload(Buffer.from(content), Buffer.byteLength(content));
+    const r = await command();
+    assert.is(lastError(r).errorId, errorId, `${name} ${content?.slice(0, 40) ?? '(missing)'}: ${JSON.stringify(r.errors)}`);
+    const data = original.get(`${seed.prefix}/offlineseed/${name}`)!;
+    await blob(name).upload(data, data.length);
+  }
+  assert.is(JSON.stringify(world.emulator.listJobs()), jobsBefore, 'no job was created or changed');
+  const after = await recordBlobs();
+  for (const [name, data] of original) assert.ok(after.get(name)!.equals(data), `${name} as it was`);
+});
+
 test('the engine printed no key, password or token', () => {
   output.assertNoSecrets([...seed.drives.map((d) => d.key), ...extraKeys, RESTIC_PASSWORD]);
 });

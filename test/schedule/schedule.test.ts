@@ -236,8 +236,15 @@ test('backup.schedule checks the paths the task will use here: impossible ones r
   const later = await runEngine('backup.schedule', { ...base, stagingPath: join(work, 'mounted-later') }, { env });
   assert.is(later.exitCode, 0, JSON.stringify(later.errors));
   assert.ok(later.events.some((e) => e.type === 'log' && e.level === 'warning' && /stagingPath: .*mounted-later does not exist on this computer yet/.test(String(e.message))));
-  const installed = await runEngine('backup.schedule', { ...base, taskName: 'not-enabled', password: PASSWORD, install: true, unitDirectory: units }, { env });
+  const systemdOnly = await runEngine('backup.schedule', { taskName: 'paths', platform: 'windows', repository: 'azure://stbackup/fs01/seed', powershellPath: 'C:\\pwsh.exe', scriptPath: 'C:\\s.ps1', enginePath: '/opt/e' }, { env });
+  assert.is(systemdOnly.exitCode, 2);
+  assert.match(String(systemdOnly.errors[0]?.message), /enginePath: only for a systemd task/);
+  // Written by this run: a key file and a unit folder that do not exist yet are no reason to warn.
+  const freshUnits = join(work, 'fresh-units');
+  const installed = await runEngine('backup.schedule', { ...base, taskName: 'not-enabled', password: PASSWORD, install: true, unitDirectory: freshUnits }, { env });
   assert.is(installed.exitCode, 0, JSON.stringify(installed.errors));
+  assert.equal(installed.events.filter((e) => e.type === 'log' && e.level === 'warning').map((e) => e.message), []);
+  assert.ok(existsSync(join(freshUnits, 'offlineseed-backup-not-enabled.timer')));
   assert.match(String(installed.results[0]!.nextStep), /^systemctl daemon-reload && systemctl enable --now offlineseed-backup-not-enabled\.timer/);
 });
 
@@ -245,6 +252,8 @@ test('backup.schedule windows: the XML for the module to register; a password is
   const params = { taskName: 'win', platform: 'windows', repository: 'azure://stbackup/fs01/seed', account: 'CONTOSO\\gmsa-backup$', powershellPath: 'C:\\Program Files\\PowerShell\\7\\pwsh.exe', scriptPath: 'C:\\m\\Invoke-OfflineSeedScheduledBackup.ps1', keyFile: 'C:\\ProgramData\\OfflineSeed\\Keys\\win.key' };
   const r = await runEngine('backup.schedule', params, { env });
   assert.is(r.exitCode, 0, JSON.stringify(r.errors));
+  // The paths are the Windows computer's: a Linux engine rendering the task does not look for them here.
+  assert.equal(r.events.filter((e) => e.type === 'log' && e.level === 'warning').map((e) => e.message), []);
   const task = parseXml(String(r.results[0]!.taskXml));
   assert.is(child(task, 'Principals', 'Principal', 'LogonType').text, 'Password');
   assert.match(child(task, 'Actions', 'Exec', 'Arguments').text, /-KeyFile C:\\ProgramData\\OfflineSeed\\Keys\\win\.key/);
