@@ -8,20 +8,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { findPwsh, psQuote } from '../helpers/pwsh.ts';
 import { builtEngine, repoRoot } from '../helpers/engine.ts';
 import { RESTIC_PASSWORD } from '../helpers/fixtures.ts';
 import { startWorld, type World } from '../world/world.ts';
 import { arriving, descriptor, prepareSeed, RETURN_ADDRESS, type PreparedSeed } from './fixtures.ts';
-
-function findPwsh(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir !== '' && existsSync(join(dir, 'pwsh'))) return join(dir, 'pwsh');
-  const tool = join(homedir(), '.dotnet', 'tools', 'pwsh');
-  return existsSync(tool) ? tool : undefined;
-}
 
 const pwsh = findPwsh();
 const it = pwsh === undefined ? test.skip : test;
@@ -29,14 +23,10 @@ const work = mkdtempSync('/var/tmp/offlineseed-job-dbxpwsh-');
 let world: World | undefined;
 let seed: PreparedSeed | undefined;
 
-function quote(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
 /** Runs a script that ends by printing "@@RESULT@@<json>". */
 function runPwsh(script: string): Record<string, unknown> {
   const file = join(work, `script-${Math.random().toString(36).slice(2)}.ps1`);
-  writeFileSync(file, `$ErrorActionPreference = 'Stop'\nImport-Module ${quote(join(repoRoot, 'OfflineSeed.psd1'))} -Force\n${script}\n`, 'utf8');
+  writeFileSync(file, `$ErrorActionPreference = 'Stop'\nImport-Module ${psQuote(join(repoRoot, 'OfflineSeed.psd1'))} -Force\n${script}\n`, 'utf8');
   const run = spawnSync(pwsh!, ['-NoProfile', '-NonInteractive', '-File', file], {
     cwd: work,
     encoding: 'utf8',
@@ -57,15 +47,15 @@ test.before(async () => {
 });
 
 it('New-OfflineSeedImportJob creates a Data Box job by default; Update-ImportShipping and Get-OfflineSeedBitLockerKey use it', () => {
-  const address = Object.entries(RETURN_ADDRESS).map(([k, v]) => `${k[0]!.toUpperCase()}${k.slice(1)} = ${quote(v)}`).join('; ');
+  const address = Object.entries(RETURN_ADDRESS).map(([k, v]) => `${k[0]!.toUpperCase()}${k.slice(1)} = ${psQuote(v)}`).join('; ');
   const result = runPwsh(`
 $address = @{ ${address} }
-$job = New-OfflineSeedImportJob -StagingPath ${quote(seed!.staging)} -Location 'West US' -SubscriptionId ${quote(world!.subscriptionId)} -ResourceGroupName ${quote(world!.resourceGroupName)} -ReturnAddress $address -ReturnCarrierName FedEx -ReturnCarrierAccountNumber 987654321
-$null = Update-ImportShipping -StagingPath ${quote(seed!.staging)} -CarrierName FedEx -TrackingNumber 'DBX-PWSH-1' -WhatIf
-$before = Get-ImportJobStatus -StagingPath ${quote(seed!.staging)}
+$job = New-OfflineSeedImportJob -StagingPath ${psQuote(seed!.staging)} -Location 'West US' -SubscriptionId ${psQuote(world!.subscriptionId)} -ResourceGroupName ${psQuote(world!.resourceGroupName)} -ReturnAddress $address -ReturnCarrierName FedEx -ReturnCarrierAccountNumber 987654321
+$null = Update-ImportShipping -StagingPath ${psQuote(seed!.staging)} -CarrierName FedEx -TrackingNumber 'DBX-PWSH-1' -WhatIf
+$before = Get-ImportJobStatus -StagingPath ${psQuote(seed!.staging)}
 $shipping = $job | Update-ImportShipping -CarrierName FedEx -TrackingNumber 'DBX-PWSH-1' -ShipDate ([datetime]::UtcNow) -Confirm:$false
-$keys = @(Get-OfflineSeedBitLockerKey -StagingPath ${quote(seed!.staging)})
-$wrongPlane = New-OfflineSeedImportJob -StagingPath ${quote(seed!.staging)} -ControlPlane ImportExport -Location 'West US' -ErrorAction SilentlyContinue -ErrorVariable failed
+$keys = @(Get-OfflineSeedBitLockerKey -StagingPath ${psQuote(seed!.staging)})
+$wrongPlane = New-OfflineSeedImportJob -StagingPath ${psQuote(seed!.staging)} -ControlPlane ImportExport -Location 'West US' -ErrorAction SilentlyContinue -ErrorVariable failed
 '@@RESULT@@' + ([ordered]@{
     jobType = $job.PSObject.TypeNames[0]; controlPlane = $job.ControlPlane; state = $job.State; serviceState = $job.ServiceState; city = $job.ShipTo.City
     stateAfterWhatIf = $before.State; serviceStateAfterWhatIf = $before.ServiceState
@@ -92,11 +82,11 @@ it('Get-ImportJobStatus follows the Data Box job to Completed; Complete-OfflineS
   const report = await world!.dataBoxDatacenter.process(world!.jobRef(seed!.jobName), arriving(seed!));
   assert.is(report.finalStatus, 'Completed');
   const result = runPwsh(`
-$status = Get-ImportJobStatus -StagingPath ${quote(seed!.staging)}
-$password = ConvertTo-SecureString ${quote(RESTIC_PASSWORD)} -AsPlainText -Force
-$complete = Complete-OfflineSeed -StagingPath ${quote(seed!.staging)} -Password $password -Confirm:$false
+$status = Get-ImportJobStatus -StagingPath ${psQuote(seed!.staging)}
+$password = ConvertTo-SecureString ${psQuote(RESTIC_PASSWORD)} -AsPlainText -Force
+$complete = Complete-OfflineSeed -StagingPath ${psQuote(seed!.staging)} -Password $password -Confirm:$false
 $removed = $status | Remove-OfflineSeedImportJob -Confirm:$false
-$missing = Get-ImportJobStatus -JobName ${quote(seed!.jobName)} -ResourceGroupName ${quote(world!.resourceGroupName)} -SubscriptionId ${quote(world!.subscriptionId)} -ControlPlane DataBox -ErrorAction SilentlyContinue -ErrorVariable failed
+$missing = Get-ImportJobStatus -JobName ${psQuote(seed!.jobName)} -ResourceGroupName ${psQuote(world!.resourceGroupName)} -SubscriptionId ${psQuote(world!.subscriptionId)} -ControlPlane DataBox -ErrorAction SilentlyContinue -ErrorVariable failed
 '@@RESULT@@' + ([ordered]@{
     controlPlane = $status.ControlPlane; state = $status.State; serviceState = $status.ServiceState; imported = $status.Imported; drives = @($status.Drives | ForEach-Object { $_.CopyStatus })
     logsRead = $complete.LogsRead; missingBlobs = $complete.BlobsMissing

@@ -8,19 +8,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { findPwsh, psQuote } from '../helpers/pwsh.ts';
 import { builtEngine, repoRoot } from '../helpers/engine.ts';
 import { startWorld, type World } from '../world/world.ts';
 import { arriving, descriptor, prepareSeed, RETURN_ADDRESS, type PreparedSeed } from './fixtures.ts';
-
-function findPwsh(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir !== '' && existsSync(join(dir, 'pwsh'))) return join(dir, 'pwsh');
-  const tool = join(homedir(), '.dotnet', 'tools', 'pwsh');
-  return existsSync(tool) ? tool : undefined;
-}
 
 const pwsh = findPwsh();
 const it = pwsh === undefined ? test.skip : test;
@@ -28,14 +22,10 @@ const work = mkdtempSync('/var/tmp/offlineseed-job-pwsh-');
 let world: World | undefined;
 let seed: PreparedSeed | undefined;
 
-function quote(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
 /** Runs a script that ends by printing "@@RESULT@@<json>". */
 function runPwsh(script: string): Record<string, unknown> {
   const file = join(work, `script-${Math.random().toString(36).slice(2)}.ps1`);
-  writeFileSync(file, `$ErrorActionPreference = 'Stop'\nImport-Module ${quote(join(repoRoot, 'OfflineSeed.psd1'))} -Force\n${script}\n`, 'utf8');
+  writeFileSync(file, `$ErrorActionPreference = 'Stop'\nImport-Module ${psQuote(join(repoRoot, 'OfflineSeed.psd1'))} -Force\n${script}\n`, 'utf8');
   const run = spawnSync(pwsh!, ['-NoProfile', '-NonInteractive', '-File', file], {
     cwd: work,
     encoding: 'utf8',
@@ -55,14 +45,14 @@ test.before(async () => {
 });
 
 it('New-OfflineSeedImportJob, Update-ImportShipping and Get-OfflineSeedBitLockerKey', () => {
-  const address = Object.entries(RETURN_ADDRESS).map(([k, v]) => `${k[0]!.toUpperCase()}${k.slice(1)} = ${quote(v)}`).join('; ');
+  const address = Object.entries(RETURN_ADDRESS).map(([k, v]) => `${k[0]!.toUpperCase()}${k.slice(1)} = ${psQuote(v)}`).join('; ');
   const result = runPwsh(`
 $address = @{ ${address} }
-$job = New-OfflineSeedImportJob -StagingPath ${quote(seed!.staging)} -ControlPlane ImportExport -Location 'West US' -SubscriptionId ${quote(world!.subscriptionId)} -ResourceGroupName ${quote(world!.resourceGroupName)} -ReturnAddress $address -ReturnCarrierName FedEx -ReturnCarrierAccountNumber 987654321 -InformationVariable created
-$null = Update-ImportShipping -StagingPath ${quote(seed!.staging)} -CarrierName FedEx -TrackingNumber 'TRK-PWSH-1' -WhatIf -InformationVariable review
-$stateAfterWhatIf = (Get-ImportJobStatus -StagingPath ${quote(seed!.staging)}).State
+$job = New-OfflineSeedImportJob -StagingPath ${psQuote(seed!.staging)} -ControlPlane ImportExport -Location 'West US' -SubscriptionId ${psQuote(world!.subscriptionId)} -ResourceGroupName ${psQuote(world!.resourceGroupName)} -ReturnAddress $address -ReturnCarrierName FedEx -ReturnCarrierAccountNumber 987654321 -InformationVariable created
+$null = Update-ImportShipping -StagingPath ${psQuote(seed!.staging)} -CarrierName FedEx -TrackingNumber 'TRK-PWSH-1' -WhatIf -InformationVariable review
+$stateAfterWhatIf = (Get-ImportJobStatus -StagingPath ${psQuote(seed!.staging)}).State
 $shipping = $job | Update-ImportShipping -CarrierName FedEx -TrackingNumber 'TRK-PWSH-1' -ShipDate ([datetime]::UtcNow) -Confirm:$false
-$keys = @(Get-OfflineSeedBitLockerKey -StagingPath ${quote(seed!.staging)})
+$keys = @(Get-OfflineSeedBitLockerKey -StagingPath ${psQuote(seed!.staging)})
 '@@RESULT@@' + ([ordered]@{
     jobType = $job.PSObject.TypeNames[0]; outcome = $job.Outcome; city = $job.ShipTo.City; created = @($created | ForEach-Object { [string]$_.MessageData })
     review = @($review | ForEach-Object { [string]$_.MessageData }); stateAfterWhatIf = $stateAfterWhatIf
@@ -87,9 +77,9 @@ it('Get-ImportJobStatus follows the import to Completed; Remove-OfflineSeedImpor
   const report = await world!.datacenter.process(world!.jobRef(seed!.jobName), arriving(seed!));
   assert.is(report.finalState, 'Completed');
   const result = runPwsh(`
-$status = Get-ImportJobStatus -StagingPath ${quote(seed!.staging)}
+$status = Get-ImportJobStatus -StagingPath ${psQuote(seed!.staging)}
 $removed = $status | Remove-OfflineSeedImportJob -Confirm:$false
-$missing = Get-ImportJobStatus -JobName ${quote(seed!.jobName)} -ResourceGroupName ${quote(world!.resourceGroupName)} -SubscriptionId ${quote(world!.subscriptionId)} -ErrorAction SilentlyContinue -ErrorVariable failed
+$missing = Get-ImportJobStatus -JobName ${psQuote(seed!.jobName)} -ResourceGroupName ${psQuote(world!.resourceGroupName)} -SubscriptionId ${psQuote(world!.subscriptionId)} -ErrorAction SilentlyContinue -ErrorVariable failed
 '@@RESULT@@' + ([ordered]@{
     type = $status.PSObject.TypeNames[0]; state = $status.State; imported = $status.Imported; drives = @($status.Drives | ForEach-Object { $_.State })
     removed = $removed.Outcome; missing = $null -eq $missing; errorId = [string]$failed[0].FullyQualifiedErrorId; category = [string]$failed[0].CategoryInfo.Category

@@ -8,33 +8,23 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { findPwsh, psQuote } from '../helpers/pwsh.ts';
 import { builtEngine, repoRoot } from '../helpers/engine.ts';
 import { startWorld, type World } from '../world/world.ts';
 import { RETURN_ADDRESS } from '../job/fixtures.ts';
-
-function findPwsh(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir !== '' && existsSync(join(dir, 'pwsh'))) return join(dir, 'pwsh');
-  const tool = join(homedir(), '.dotnet', 'tools', 'pwsh');
-  return existsSync(tool) ? tool : undefined;
-}
 
 const pwsh = findPwsh();
 const it = pwsh === undefined ? test.skip : test;
 const work = mkdtempSync('/var/tmp/offlineseed-preflight-pwsh-');
 let world: World | undefined;
 
-function quote(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
 /** Runs a script that ends by printing "@@RESULT@@<json>". */
 function runPwsh(script: string, env: Record<string, string | undefined> = {}): Record<string, unknown> {
   const file = join(work, `script-${Math.random().toString(36).slice(2)}.ps1`);
-  writeFileSync(file, `$ErrorActionPreference = 'Stop'\nImport-Module ${quote(join(repoRoot, 'OfflineSeed.psd1'))} -Force\n${script}\n`, 'utf8');
+  writeFileSync(file, `$ErrorActionPreference = 'Stop'\nImport-Module ${psQuote(join(repoRoot, 'OfflineSeed.psd1'))} -Force\n${script}\n`, 'utf8');
   const run = spawnSync(pwsh!, ['-NoProfile', '-NonInteractive', '-File', file], {
     cwd: work,
     encoding: 'utf8',
@@ -58,7 +48,7 @@ test.after(async () => {
 });
 
 it('Set-OfflineSeedProfile -Scope Machine, then Get-OfflineSeedProfile and the preflight use it', () => {
-  const address = Object.entries(RETURN_ADDRESS).map(([k, v]) => `${k[0]!.toUpperCase()}${k.slice(1)} = ${quote(v)}`).join('; ');
+  const address = Object.entries(RETURN_ADDRESS).map(([k, v]) => `${k[0]!.toUpperCase()}${k.slice(1)} = ${psQuote(v)}`).join('; ');
   const result = runPwsh(`
 $null = Set-OfflineSeedProfile -Scope Machine -ReturnAddress @{ ${address} } -ReturnCarrierName FedEx -ReturnCarrierAccountNumber 123456 -Confirm:$false
 $view = Get-OfflineSeedProfile
@@ -70,9 +60,9 @@ $checks = @(Test-OfflineSeedPrerequisite -Offline)
 it('New-OfflineSeedCredential, then -CredentialProfile with no other credential', () => {
   const app = world!.graph.addApplication('offlineseed-pwsh');
   const result = runPwsh(`
-$credential = New-OfflineSeedCredential -Name pwsh -TenantId ${quote(world!.tenantId)} -ApplicationId ${quote(app.appId)} -SubscriptionId ${quote(world!.subscriptionId)} -Confirm:$false
+$credential = New-OfflineSeedCredential -Name pwsh -TenantId ${psQuote(world!.tenantId)} -ApplicationId ${psQuote(app.appId)} -SubscriptionId ${psQuote(world!.subscriptionId)} -Confirm:$false
 Remove-Item Env:AZURE_CLIENT_SECRET, Env:AZURE_CLIENT_ID
-$checks = @(Test-OfflineSeedPrerequisite -CredentialProfile pwsh -ResourceGroupName ${quote(world!.resourceGroupName)} -StorageAccountName ${quote(world!.storageAccount.name)})
+$checks = @(Test-OfflineSeedPrerequisite -CredentialProfile pwsh -ResourceGroupName ${psQuote(world!.resourceGroupName)} -StorageAccountName ${psQuote(world!.storageAccount.name)})
 '@@RESULT@@' + (@{ registered = $credential.Registered; credential = @($checks | Where-Object Check -eq 'Credential')[0].Status; rights = @($checks | Where-Object Check -eq 'Rights')[0].Status } | ConvertTo-Json -Compress)`);
   assert.equal(result, { registered: true, credential: 'Pass', rights: 'Pass' });
 });

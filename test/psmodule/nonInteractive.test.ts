@@ -8,28 +8,18 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { packageModule } from '../../build/package.ts';
+import { findPwsh, psQuote } from '../helpers/pwsh.ts';
 import { builtEngine, repoRoot } from '../helpers/engine.ts';
-
-function findPwsh(): string | undefined {
-  const name = process.platform === 'win32' ? 'pwsh.exe' : 'pwsh';
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir !== '' && existsSync(join(dir, name))) return join(dir, name);
-  const tool = join(homedir(), '.dotnet', 'tools', name);
-  return existsSync(tool) ? tool : undefined;
-}
 
 const pwsh = findPwsh();
 const it = pwsh === undefined ? test.skip : test;
 if (pwsh === undefined) console.log('pwsh is not installed here: the non-interactive contract tests are skipped (they run where PowerShell is)');
 const work = mkdtempSync(join(tmpdir(), 'offlineseed-noninteractive-'));
-
-function quote(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
 
 /** Runs a script with pwsh -NoProfile -NonInteractive; it prints one line @@RESULT@@<json>. */
 function runPwsh(script: string, env: NodeJS.ProcessEnv): unknown {
@@ -43,8 +33,8 @@ function runPwsh(script: string, env: NodeJS.ProcessEnv): unknown {
 
 // Every mandatory parameter gets a value that passes validation, so each call reaches its engine command.
 const CALL_EVERY_CMDLET = `
-$manifest = ${quote(join(repoRoot, 'OfflineSeed.psd1'))}
-$work = ${quote(work)}
+$manifest = ${psQuote(join(repoRoot, 'OfflineSeed.psd1'))}
+$work = ${psQuote(work)}
 Import-Module $manifest -Force
 $ConfirmPreference = 'Low'
 $secure = [System.Security.SecureString]::new()
@@ -113,7 +103,7 @@ it('a packaged module runs its engine when the SHA-256 matches the manifest, and
   copyFileSync(builtEngine, linuxCopy);
   const result = packageModule({ root: repoRoot, outDir: out, engines: { 'offlineseed-engine': linuxCopy, 'offlineseed-engine.exe': linuxCopy }, zip: false });
   const script = (label: string): string => `
-Import-Module ${quote(join(result.folder, 'OfflineSeed.psd1'))} -Force
+Import-Module ${psQuote(join(result.folder, 'OfflineSeed.psd1'))} -Force
 try { $v = Get-OfflineSeedEngineVersion -ErrorAction Stop; '@@RESULT@@' + (ConvertTo-Json -Compress @{ label = '${label}'; ok = $true; version = $v.EngineVersion }) }
 catch { '@@RESULT@@' + (ConvertTo-Json -Compress @{ label = '${label}'; ok = $false; id = $_.FullyQualifiedErrorId; category = [string]$_.CategoryInfo.Category; message = $_.Exception.Message }) }`;
   const env = { OFFLINESEED_ENGINE_PATH: '' };

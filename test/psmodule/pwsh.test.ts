@@ -8,36 +8,24 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { findPwsh, psQuote } from '../helpers/pwsh.ts';
 import { builtEngine, repoRoot } from '../helpers/engine.ts';
-
-function findPwsh(): string | undefined {
-  const names = process.platform === 'win32' ? ['pwsh.exe'] : ['pwsh'];
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of names) if (dir !== '' && existsSync(join(dir, name))) return join(dir, name);
-  }
-  const tool = join(homedir(), '.dotnet', 'tools', names[0]!);
-  return existsSync(tool) ? tool : undefined;
-}
 
 const pwsh = findPwsh();
 const it = pwsh === undefined ? test.skip : test;
 const manifest = join(repoRoot, 'OfflineSeed.psd1');
 const work = mkdtempSync(join(tmpdir(), 'offlineseed-pwsh-'));
 
-function quote(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
 /** Runs a PowerShell script; it must print one line "@@RESULT@@<json>". */
 function runPwsh(script: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Record<string, unknown> {
   const file = join(work, `script-${Math.random().toString(36).slice(2)}.ps1`);
   const preamble = [
     "$ErrorActionPreference = 'Stop'",
-    `$manifest = ${quote(manifest)}`,
+    `$manifest = ${psQuote(manifest)}`,
     // Captures everything one command writes, stream by stream, in a fresh runspace.
     'function Invoke-Captured([string] $Command) {',
     '    $ps = [powershell]::Create()',
@@ -92,7 +80,7 @@ interface Captured {
 }
 
 function captured(command: string, env: NodeJS.ProcessEnv = {}): Captured {
-  return runPwsh(`'@@RESULT@@' + ((Invoke-Captured ${quote(command)}) | ConvertTo-Json -Depth 8 -Compress)`, env) as unknown as Captured;
+  return runPwsh(`'@@RESULT@@' + ((Invoke-Captured ${psQuote(command)}) | ConvertTo-Json -Depth 8 -Compress)`, env) as unknown as Captured;
 }
 
 it('Test-OfflineSeedEngine maps every event kind to its stream and types its output', () => {
@@ -222,14 +210,14 @@ it('stage, check, list, restore: SecureString passwords reach the engine intact 
     '$secure = ConvertTo-SecureString -String $plain -AsPlainText -Force',
     `$wrong = ConvertTo-SecureString -String 'not the password' -AsPlainText -Force`,
     '$seen = [System.Collections.Generic.List[string]]::new()',
-    `$stage = Start-OfflineSeed -Path ${quote(source)} -StagingPath ${quote(staging)} -JobName pwsh-test -StorageAccountName stpwshtest -ContainerName seed -Password $secure -Verbose -Debug -InformationVariable info 4>&1 5>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.VerboseRecord] -or $_ -is [System.Management.Automation.DebugRecord]) { $seen.Add($_.Message) } else { $_ } }`,
+    `$stage = Start-OfflineSeed -Path ${psQuote(source)} -StagingPath ${psQuote(staging)} -JobName pwsh-test -StorageAccountName stpwshtest -ContainerName seed -Password $secure -Verbose -Debug -InformationVariable info 4>&1 5>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.VerboseRecord] -or $_ -is [System.Management.Automation.DebugRecord]) { $seen.Add($_.Message) } else { $_ } }`,
     '$info | ForEach-Object { $seen.Add([string]$_.MessageData) }',
-    `$seed = Get-OfflineSeed -StagingPath ${quote(staging)}`,
+    `$seed = Get-OfflineSeed -StagingPath ${psQuote(staging)}`,
     // A path without a seed is a non-terminating error: the other paths of the pipeline are still read.
-    `$seeds = @(${quote(join(work, 'no-seed-here'))}, ${quote(staging)} | Get-OfflineSeed -ErrorVariable seedErrors -ErrorAction SilentlyContinue)`,
+    `$seeds = @(${psQuote(join(work, 'no-seed-here'))}, ${psQuote(staging)} | Get-OfflineSeed -ErrorVariable seedErrors -ErrorAction SilentlyContinue)`,
     '$check = $seed | Test-OfflineSeed -Password $secure -ReadData',
     '$snapshots = @($seed | Get-OfflineSeedSnapshot -Password $secure)',
-    `$restore = $snapshots | Restore-OfflineSeed -Password $secure -TargetPath ${quote(target)}`,
+    `$restore = $snapshots | Restore-OfflineSeed -Password $secure -TargetPath ${psQuote(target)}`,
     '$wrongId = $null',
     'try { $seed | Get-OfflineSeedSnapshot -Password $wrong -ErrorAction Stop | Out-Null } catch { $wrongId = $_.FullyQualifiedErrorId; $seen.Add($_.Exception.Message) }',
     "'@@RESULT@@' + ([ordered]@{",

@@ -9,20 +9,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { findPwsh, psQuote } from '../helpers/pwsh.ts';
 import { builtEngine, repoRoot } from '../helpers/engine.ts';
 import { RESTIC_PASSWORD } from '../helpers/fixtures.ts';
 import { startWorld, type World } from '../world/world.ts';
 import { arriving, prepareSeed, RETURN_ADDRESS, type PreparedSeed } from '../job/fixtures.ts';
-
-function findPwsh(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir !== '' && existsSync(join(dir, 'pwsh'))) return join(dir, 'pwsh');
-  const tool = join(homedir(), '.dotnet', 'tools', 'pwsh');
-  return existsSync(tool) ? tool : undefined;
-}
 
 const pwsh = findPwsh();
 const it = pwsh === undefined ? test.skip : test;
@@ -30,14 +24,10 @@ const work = mkdtempSync('/var/tmp/offlineseed-seeduri-pwsh-');
 let world: World | undefined;
 let seed: PreparedSeed | undefined;
 
-function quote(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
 /** Runs a script that ends by printing "@@RESULT@@<json>". */
 function runPwsh(script: string): Record<string, unknown> {
   const file = join(work, `script-${Math.random().toString(36).slice(2)}.ps1`);
-  writeFileSync(file, `$ErrorActionPreference = 'Stop'\nImport-Module ${quote(join(repoRoot, 'OfflineSeed.psd1'))} -Force\n$password = ConvertTo-SecureString ${quote(RESTIC_PASSWORD)} -AsPlainText -Force\n${script}\n`, 'utf8');
+  writeFileSync(file, `$ErrorActionPreference = 'Stop'\nImport-Module ${psQuote(join(repoRoot, 'OfflineSeed.psd1'))} -Force\n$password = ConvertTo-SecureString ${psQuote(RESTIC_PASSWORD)} -AsPlainText -Force\n${script}\n`, 'utf8');
   const run = spawnSync(pwsh!, ['-NoProfile', '-NonInteractive', '-File', file], {
     cwd: work,
     encoding: 'utf8',
@@ -57,14 +47,14 @@ test.before(async () => {
 });
 
 it('Publish-OfflineSeed, then the job, the shipment, the status and the completion from -SeedUri alone', async () => {
-  const published = runPwsh(`$p = Publish-OfflineSeed -StagingPath ${quote(seed!.staging)} -Password $password -Confirm:$false
+  const published = runPwsh(`$p = Publish-OfflineSeed -StagingPath ${psQuote(seed!.staging)} -Password $password -Confirm:$false
 "@@RESULT@@$($p | ConvertTo-Json -Compress -Depth 5)"`);
   assert.is(published.Outcome, 'Published');
   const uri = String(published.SeedUri);
   renameSync(seed!.staging, `${seed!.staging}-away`);
-  const address = Object.entries(RETURN_ADDRESS).map(([k, v]) => `${k[0]!.toUpperCase()}${k.slice(1)} = ${quote(v)}`).join('; ');
-  const created = runPwsh(`$job = New-OfflineSeedImportJob -SeedUri ${quote(uri)} -Password $password -Location 'West US' -ControlPlane ImportExport -SubscriptionId ${quote(world!.subscriptionId)} -ResourceGroupName ${quote(world!.resourceGroupName)} -ReturnAddress @{ ${address} } -ReturnCarrierName FedEx -ReturnCarrierAccountNumber 987654321 -Confirm:$false
-$ship = Update-ImportShipping -SeedUri ${quote(uri)} -CarrierName FedEx -TrackingNumber TRK-PWSH-URI -Confirm:$false
+  const address = Object.entries(RETURN_ADDRESS).map(([k, v]) => `${k[0]!.toUpperCase()}${k.slice(1)} = ${psQuote(v)}`).join('; ');
+  const created = runPwsh(`$job = New-OfflineSeedImportJob -SeedUri ${psQuote(uri)} -Password $password -Location 'West US' -ControlPlane ImportExport -SubscriptionId ${psQuote(world!.subscriptionId)} -ResourceGroupName ${psQuote(world!.resourceGroupName)} -ReturnAddress @{ ${address} } -ReturnCarrierName FedEx -ReturnCarrierAccountNumber 987654321 -Confirm:$false
+$ship = Update-ImportShipping -SeedUri ${psQuote(uri)} -CarrierName FedEx -TrackingNumber TRK-PWSH-URI -Confirm:$false
 "@@RESULT@@$(@{ job = $job; ship = $ship } | ConvertTo-Json -Compress -Depth 5)"`);
   assert.is((created.job as Record<string, unknown>).SeedState, 'JobCreated');
   assert.is((created.ship as Record<string, unknown>).SeedState, 'Shipped');
@@ -72,8 +62,8 @@ $ship = Update-ImportShipping -SeedUri ${quote(uri)} -CarrierName FedEx -Trackin
   await world!.datacenter.receivePackage(ref, arriving(seed!));
   await world!.datacenter.transfer(ref);
   await world!.datacenter.shipBack(ref);
-  const done = runPwsh(`$status = Get-ImportJobStatus -SeedUri ${quote(uri)}
-$completion = Complete-OfflineSeed -SeedUri ${quote(uri)} -Password $password -Confirm:$false
+  const done = runPwsh(`$status = Get-ImportJobStatus -SeedUri ${psQuote(uri)}
+$completion = Complete-OfflineSeed -SeedUri ${psQuote(uri)} -Password $password -Confirm:$false
 "@@RESULT@@$(@{ status = $status; completion = $completion } | ConvertTo-Json -Compress -Depth 5)"`);
   assert.is((done.status as Record<string, unknown>).SeedState, 'Imported');
   assert.is((done.completion as Record<string, unknown>).State, 'Completed');
