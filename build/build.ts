@@ -11,6 +11,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { readSchemaDirectory } from '../engine/protocol/schemaStore.ts';
+import { generateValidatorsModule, precompiledValidators } from './validatorsModule.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -31,7 +32,7 @@ function newestSourceMtime(): number {
     }
   };
   for (const dir of ['engine', 'schemas']) walk(join(root, dir));
-  for (const file of ['package.json', 'package-lock.json', 'build/build.ts']) {
+  for (const file of ['package.json', 'package-lock.json', 'build/build.ts', 'build/validatorsModule.ts']) {
     if (existsSync(join(root, file))) newest = Math.max(newest, statSync(join(root, file)).mtimeMs);
   }
   return newest;
@@ -66,6 +67,11 @@ async function bundle(): Promise<void> {
     logLevel: 'warning',
     logOverride: { 'empty-import-meta': 'silent' },
     legalComments: 'none',
+    // Every engine start parses the whole bundle: without whitespace and with shorter syntax it parses
+    // in about two thirds of the time. Names stay, so stack traces still name their functions.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    plugins: [precompiledValidators(await generateValidatorsModule(), join(root, 'engine', 'protocol'))],
     // Bundled ESM dependencies (yargs) call createRequire(import.meta.url); give them a real URL.
     banner: { js: "const __offlineseed_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
     define: {

@@ -2,15 +2,13 @@
  * offlineseed-engine: `--json` speaks the NDJSON protocol (what the PowerShell module uses);
  * anything else is the human CLI built from the same command table.
  */
-import { runCli } from './cli/cli.ts';
-import { runStdioSession } from './protocol/stdioSession.ts';
-import { readAllStdin, runDsc } from './dsc/dscCli.ts';
-import { Cancellation } from './protocol/cancellation.ts';
+// Each way in loads only its own code: a --json run (every cmdlet call) does not compile yargs.
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--json') {
     const requestIndex = argv.indexOf('--request');
     const requestFile = requestIndex >= 0 ? argv[requestIndex + 1] : undefined;
+    const { runStdioSession } = await import('./protocol/stdioSession.ts');
     return runStdioSession(requestFile === undefined ? {} : { requestFile });
   }
   if (argv[0] === 'dsc') return runDscEntry(argv.slice(1));
@@ -18,11 +16,13 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
   });
+  const { runCli } = await import('./cli/cli.ts');
   return runCli(argv);
 }
 
 /** DSC v3 command resources: state lines on stdout, DSC trace lines on stderr (engine/dsc/dscCli.ts). */
-function runDscEntry(argv: string[]): Promise<number> {
+async function runDscEntry(argv: string[]): Promise<number> {
+  const [{ readAllStdin, runDsc }, { Cancellation }] = await Promise.all([import('./dsc/dscCli.ts'), import('./protocol/cancellation.ts')]);
   const cancellation = new Cancellation();
   const onSignal = (): void => cancellation.cancel('signal');
   process.on('SIGINT', onSignal);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { allCommands } from '../commands/registry.ts';
 import type { RegisteredCommand } from '../commands/command.ts';
-import { schemaById } from '../commands/describe.ts';
+import { schemaById } from '../protocol/schemaStore.ts';
 import { flattenSchema } from '../protocol/schemaResolution.ts';
 import { Cancellation } from '../protocol/cancellation.ts';
 import { createEventSink, type EventSink } from '../protocol/eventSink.ts';
@@ -66,17 +66,19 @@ function groupCommands(commands: readonly RegisteredCommand[]): Map<string, Regi
 }
 
 function addCommand(parser: Argv, command: RegisteredCommand, verb: string, setExit: (code: number) => void): void {
-  const flags = flagsFromSchema(flattenSchema(schemaById(command.paramsSchemaId)), command.secretParams);
+  // yargs calls the builder only for the command that runs: the other commands' flags are never made.
+  let flags: FlagSpec[] | undefined;
+  const flagsOf = (): FlagSpec[] => (flags ??= flagsFromSchema(flattenSchema(schemaById(command.paramsSchemaId)), command.secretParams));
   const cmdletNote = command.cmdlet === undefined ? '' : ` (PowerShell: ${command.cmdlet})`;
   parser.command(
     verb,
     `${command.summary}${cmdletNote}`,
     (y) => {
-      for (const spec of flags) defineFlag(y, spec);
+      for (const spec of flagsOf()) defineFlag(y, spec);
       return y.strict();
     },
     async (argv) => {
-      setExit(await invoke(command, flags, argv as Record<string, unknown>));
+      setExit(await invoke(command, flagsOf(), argv as Record<string, unknown>));
     },
   );
 }

@@ -18,7 +18,7 @@ import { describeSchedule, scheduleFrom, type ScheduleParams } from '../schedule
 import { isUserUnitDirectory, systemctl } from '../schedule/systemctl.ts';
 import { serviceUnit, timerUnit, unitBaseName, type SystemdSpec } from '../schedule/systemdUnits.ts';
 import { TASK_FOLDER, taskSchedulerXml } from '../schedule/taskSchedulerXml.ts';
-import { defineCommand } from './command.ts';
+import type { CommandContext } from './command.ts';
 
 export interface ScheduleCommandParams extends ScheduleParams {
   taskName: string;
@@ -88,98 +88,91 @@ function recordedPaths(params: ScheduleCommandParams, platform: 'windows' | 'sys
   return paths.filter((p) => p !== undefined);
 }
 
-export const backupScheduleCommand = defineCommand<ScheduleCommandParams>({
-  name: 'backup.schedule',
-  summary: 'Schedule incremental backups: the Task Scheduler XML (Windows) or a systemd service and timer (Linux); the password stays in a key file, never in the definition.',
-  cmdlet: 'Register-OfflineSeedBackupTask',
-  resultTypeName: 'OfflineSeed.BackupTask',
-  secretParams: ['password'],
-  async run(params, context) {
-    const platform = platformOf(params);
-    const schedule = scheduleFrom(params);
-    if (params.daysOfWeek !== undefined && schedule.frequency !== 'Weekly') throw invalid('daysOfWeek', 'only with frequency Weekly');
-    if (params.everyHours !== undefined && schedule.frequency !== 'Hourly') throw invalid('everyHours', 'only with frequency Hourly');
-    refuseOtherPlatformParams(params, platform);
-    const keyFile = params.keyFile ?? defaultKeyFile(platform, params.taskName);
-    for (const recorded of recordedPaths(params, platform, keyFile)) {
-      // The key file is written by this command (password given) or by the module (Windows): missing is fine.
-      const warning = await checkRecordedPath(recorded);
-      if (warning !== undefined && recorded.field !== 'keyFile' && !(recorded.field === 'unitDirectory' && params.install === true)) context.events.log('warning', warning);
-    }
-    const description = `OfflineSeed incremental backup ${params.taskName} into ${params.repository}`;
-    const when = describeSchedule(schedule);
+export async function run(params: ScheduleCommandParams, context: CommandContext): Promise<void> {
+  const platform = platformOf(params);
+  const schedule = scheduleFrom(params);
+  if (params.daysOfWeek !== undefined && schedule.frequency !== 'Weekly') throw invalid('daysOfWeek', 'only with frequency Weekly');
+  if (params.everyHours !== undefined && schedule.frequency !== 'Hourly') throw invalid('everyHours', 'only with frequency Hourly');
+  refuseOtherPlatformParams(params, platform);
+  const keyFile = params.keyFile ?? defaultKeyFile(platform, params.taskName);
+  for (const recorded of recordedPaths(params, platform, keyFile)) {
+    // The key file is written by this command (password given) or by the module (Windows): missing is fine.
+    const warning = await checkRecordedPath(recorded);
+    if (warning !== undefined && recorded.field !== 'keyFile' && !(recorded.field === 'unitDirectory' && params.install === true)) context.events.log('warning', warning);
+  }
+  const description = `OfflineSeed incremental backup ${params.taskName} into ${params.repository}`;
+  const when = describeSchedule(schedule);
 
-    if (platform === 'windows') {
-      if (params.password !== undefined) throw invalid('password', 'on Windows the module keeps the password in a DPAPI-protected key file; the engine takes none');
-      if (params.install === true) throw invalid('install', 'on Windows the module registers the task (Register-ScheduledTask)');
-      if (params.powershellPath === undefined || params.scriptPath === undefined) throw invalid('scriptPath', 'powershellPath and scriptPath are required for a Windows task (the module fills them in)');
-      const account = params.account ?? 'NT AUTHORITY\\SYSTEM';
-      const logonType = params.logonType ?? defaultLogonType(account);
-      const taskXml = taskSchedulerXml({
-        taskName: params.taskName, description, schedule, account, logonType,
-        powershellPath: params.powershellPath, scriptPath: params.scriptPath,
-        repository: params.repository, keyFile, ...(params.stagingPath === undefined ? {} : { stagingPath: params.stagingPath }),
-      });
-      if (context.dryRun) {
-        context.events.log('information', `What if: register scheduled task ${TASK_FOLDER}${params.taskName} (${when}, as ${account}, logon ${logonType}) reading the password from ${keyFile}`);
-        return;
-      }
-      context.emitResult({
-        taskName: params.taskName, platform, schedule: when, account, logonType, keyFile, keyFileWritten: false,
-        taskPath: TASK_FOLDER, taskXml, unitFiles: [], installed: false,
-        nextStep: `Start-ScheduledTask -TaskPath '${TASK_FOLDER}' -TaskName '${params.taskName}' runs it once now; Get-ScheduledTaskInfo shows the last result (0 ok, 1 failed, 2 invalid request, 3 cancelled).`,
-      });
-      return;
-    }
-
-    const spec: SystemdSpec = {
-      taskName: params.taskName, description, schedule,
-      engine: params.enginePath === undefined ? thisEngine() : [params.enginePath],
-      repository: params.repository, keyFile: resolve(keyFile),
-      ...(params.stagingPath === undefined ? {} : { stagingPath: params.stagingPath }),
-      ...(params.account === undefined ? {} : { account: params.account }),
-    };
-    const service = serviceUnit(spec);
-    const timer = timerUnit(spec);
-    const base = unitBaseName(params.taskName);
-    const install = params.install === true;
-    const unitDirectory = resolve(params.unitDirectory ?? defaultUnitDirectory());
-    const unitFiles = install ? [`${unitDirectory}/${base}.service`, `${unitDirectory}/${base}.timer`] : [];
-    const userUnits = isUserUnitDirectory(unitDirectory, params.unitDirectory !== undefined);
-    if (params.enable === true && !install) throw invalid('enable', 'needs install (the units must be written before the timer is enabled)');
-    const systemctlCommand = userUnits ? 'systemctl --user' : 'systemctl';
+  if (platform === 'windows') {
+    if (params.password !== undefined) throw invalid('password', 'on Windows the module keeps the password in a DPAPI-protected key file; the engine takes none');
+    if (params.install === true) throw invalid('install', 'on Windows the module registers the task (Register-ScheduledTask)');
+    if (params.powershellPath === undefined || params.scriptPath === undefined) throw invalid('scriptPath', 'powershellPath and scriptPath are required for a Windows task (the module fills them in)');
+    const account = params.account ?? 'NT AUTHORITY\\SYSTEM';
+    const logonType = params.logonType ?? defaultLogonType(account);
+    const taskXml = taskSchedulerXml({
+      taskName: params.taskName, description, schedule, account, logonType,
+      powershellPath: params.powershellPath, scriptPath: params.scriptPath,
+      repository: params.repository, keyFile, ...(params.stagingPath === undefined ? {} : { stagingPath: params.stagingPath }),
+    });
     if (context.dryRun) {
-      context.events.log('information', `What if: ${params.password === undefined ? `use the key file ${spec.keyFile}` : `write the password to ${spec.keyFile} (mode 0600)`}${install ? ` and write ${unitFiles.join(' and ')}` : ''}: ${when}`);
+      context.events.log('information', `What if: register scheduled task ${TASK_FOLDER}${params.taskName} (${when}, as ${account}, logon ${logonType}) reading the password from ${keyFile}`);
       return;
-    }
-    let keyFileWritten = false;
-    if (params.password !== undefined) {
-      await writePasswordKeyFile(spec.keyFile, params.password);
-      keyFileWritten = true;
-    } else if (install) {
-      await checkKeyFile(spec.keyFile);
-    }
-    if (install) {
-      await writeTextAtomic(unitFiles[0]!, service);
-      await writeTextAtomic(unitFiles[1]!, timer);
-      context.events.log('information', `Wrote ${unitFiles.join(' and ')} (${when}).`);
-    }
-    let enabled = false;
-    if (params.enable === true) {
-      const reload = await systemctl(['daemon-reload'], userUnits);
-      const enabling = reload.ok ? await systemctl(['enable', '--now', `${base}.timer`], userUnits) : reload;
-      enabled = enabling.ok;
-      if (enabled) context.events.log('information', `Enabled ${base}.timer (${enabling.command}).`);
-      else context.events.log('warning', `The units are installed but the timer is not enabled: ${enabling.command} failed (${enabling.detail}). Run ${systemctlCommand} daemon-reload && ${systemctlCommand} enable --now ${base}.timer as the user the units belong to.`);
     }
     context.emitResult({
-      taskName: params.taskName, platform, schedule: when, ...(params.account === undefined ? {} : { account: params.account }),
-      keyFile: spec.keyFile, keyFileWritten, serviceUnit: service, timerUnit: timer, unitFiles, installed: install, enabled,
-      nextStep: enabled
-        ? `${systemctlCommand} list-timers ${base}.timer shows the next run; journalctl${userUnits ? ' --user' : ''} -u ${base}.service the runs (exit codes 0 ok, 1 failed, 2 invalid request, 3 cancelled).`
-        : install
-        ? `${systemctlCommand} daemon-reload && ${systemctlCommand} enable --now ${base}.timer (${systemctlCommand} list-timers shows the next run; journalctl${userUnits ? ' --user' : ''} -u ${base}.service the runs)`
-        : `Save the units as ${base}.service and ${base}.timer in ~/.config/systemd/user (or run again with --install), then ${systemctlCommand} enable --now ${base}.timer`,
+      taskName: params.taskName, platform, schedule: when, account, logonType, keyFile, keyFileWritten: false,
+      taskPath: TASK_FOLDER, taskXml, unitFiles: [], installed: false,
+      nextStep: `Start-ScheduledTask -TaskPath '${TASK_FOLDER}' -TaskName '${params.taskName}' runs it once now; Get-ScheduledTaskInfo shows the last result (0 ok, 1 failed, 2 invalid request, 3 cancelled).`,
     });
-  },
-});
+    return;
+  }
+
+  const spec: SystemdSpec = {
+    taskName: params.taskName, description, schedule,
+    engine: params.enginePath === undefined ? thisEngine() : [params.enginePath],
+    repository: params.repository, keyFile: resolve(keyFile),
+    ...(params.stagingPath === undefined ? {} : { stagingPath: params.stagingPath }),
+    ...(params.account === undefined ? {} : { account: params.account }),
+  };
+  const service = serviceUnit(spec);
+  const timer = timerUnit(spec);
+  const base = unitBaseName(params.taskName);
+  const install = params.install === true;
+  const unitDirectory = resolve(params.unitDirectory ?? defaultUnitDirectory());
+  const unitFiles = install ? [`${unitDirectory}/${base}.service`, `${unitDirectory}/${base}.timer`] : [];
+  const userUnits = isUserUnitDirectory(unitDirectory, params.unitDirectory !== undefined);
+  if (params.enable === true && !install) throw invalid('enable', 'needs install (the units must be written before the timer is enabled)');
+  const systemctlCommand = userUnits ? 'systemctl --user' : 'systemctl';
+  if (context.dryRun) {
+    context.events.log('information', `What if: ${params.password === undefined ? `use the key file ${spec.keyFile}` : `write the password to ${spec.keyFile} (mode 0600)`}${install ? ` and write ${unitFiles.join(' and ')}` : ''}: ${when}`);
+    return;
+  }
+  let keyFileWritten = false;
+  if (params.password !== undefined) {
+    await writePasswordKeyFile(spec.keyFile, params.password);
+    keyFileWritten = true;
+  } else if (install) {
+    await checkKeyFile(spec.keyFile);
+  }
+  if (install) {
+    await writeTextAtomic(unitFiles[0]!, service);
+    await writeTextAtomic(unitFiles[1]!, timer);
+    context.events.log('information', `Wrote ${unitFiles.join(' and ')} (${when}).`);
+  }
+  let enabled = false;
+  if (params.enable === true) {
+    const reload = await systemctl(['daemon-reload'], userUnits);
+    const enabling = reload.ok ? await systemctl(['enable', '--now', `${base}.timer`], userUnits) : reload;
+    enabled = enabling.ok;
+    if (enabled) context.events.log('information', `Enabled ${base}.timer (${enabling.command}).`);
+    else context.events.log('warning', `The units are installed but the timer is not enabled: ${enabling.command} failed (${enabling.detail}). Run ${systemctlCommand} daemon-reload && ${systemctlCommand} enable --now ${base}.timer as the user the units belong to.`);
+  }
+  context.emitResult({
+    taskName: params.taskName, platform, schedule: when, ...(params.account === undefined ? {} : { account: params.account }),
+    keyFile: spec.keyFile, keyFileWritten, serviceUnit: service, timerUnit: timer, unitFiles, installed: install, enabled,
+    nextStep: enabled
+      ? `${systemctlCommand} list-timers ${base}.timer shows the next run; journalctl${userUnits ? ' --user' : ''} -u ${base}.service the runs (exit codes 0 ok, 1 failed, 2 invalid request, 3 cancelled).`
+      : install
+      ? `${systemctlCommand} daemon-reload && ${systemctlCommand} enable --now ${base}.timer (${systemctlCommand} list-timers shows the next run; journalctl${userUnits ? ' --user' : ''} -u ${base}.service the runs)`
+      : `Save the units as ${base}.service and ${base}.timer in ~/.config/systemd/user (or run again with --install), then ${systemctlCommand} enable --now ${base}.timer`,
+  });
+}

@@ -1,7 +1,8 @@
 /**
- * What a command is: a name (seed.start), its schemas (schemas/commands/<name>.params|result.schema.json),
- * and a run function. The CLI, `describe`, the protocol dispatcher and the PowerShell module are all
- * derived from this one table, so no command is described twice.
+ * What a command is: a description (name such as seed.start, summary, cmdlet, result type, secret
+ * parameters), its schemas (schemas/commands/<name>.params|result.schema.json), and a module whose
+ * `run` does the work. The CLI, `describe`, the protocol dispatcher and the PowerShell module are all
+ * derived from the command table (registry.ts), so no command is described twice.
  */
 import type { EventSink } from '../protocol/eventSink.ts';
 
@@ -15,7 +16,12 @@ export interface CommandContext {
   throwIfCancelled(): void;
 }
 
-export interface CommandDefinition<P> {
+/** What each engine/commands/<command>.ts exports: the work, with params already validated. */
+export interface CommandModule {
+  run(params: never, context: CommandContext): Promise<void>;
+}
+
+export interface CommandDescription {
   /** Dotted name, e.g. "seed.start"; the CLI spells it "seed start". */
   readonly name: string;
   readonly summary: string;
@@ -25,7 +31,11 @@ export interface CommandDefinition<P> {
   readonly resultTypeName: string;
   /** Names of params that are secrets: never on a command line, never echoed, redacted from output. */
   readonly secretParams?: readonly string[];
-  run(params: P, context: CommandContext): Promise<void>;
+  /**
+   * The command's code, loaded only when it runs: an engine start then compiles and initialises
+   * the modules of one command, not those of all (the Azure SDKs, yargs, the archiver, ...).
+   */
+  load(): Promise<CommandModule>;
 }
 
 export interface RegisteredCommand {
@@ -40,15 +50,15 @@ export interface RegisteredCommand {
 }
 
 /** Params reach run() only after validation against the params schema, hence the one cast here. */
-export function defineCommand<P>(definition: CommandDefinition<P>): RegisteredCommand {
+export function registerCommand(description: CommandDescription): RegisteredCommand {
   return {
-    name: definition.name,
-    summary: definition.summary,
-    cmdlet: definition.cmdlet,
-    resultTypeName: definition.resultTypeName,
-    secretParams: definition.secretParams ?? [],
-    paramsSchemaId: `urn:offlineseed:command:${definition.name}:params`,
-    resultSchemaId: `urn:offlineseed:command:${definition.name}:result`,
-    run: (params, context) => definition.run(params as P, context),
+    name: description.name,
+    summary: description.summary,
+    cmdlet: description.cmdlet,
+    resultTypeName: description.resultTypeName,
+    secretParams: description.secretParams ?? [],
+    paramsSchemaId: `urn:offlineseed:command:${description.name}:params`,
+    resultSchemaId: `urn:offlineseed:command:${description.name}:result`,
+    run: async (params, context) => (await description.load()).run(params as never, context),
   };
 }

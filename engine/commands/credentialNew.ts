@@ -23,7 +23,7 @@ import { writePrivateFile } from '../drive/bitLocker.ts';
 import { defaultProfilePath, readProfile, writeProfile, type CredentialProfile, type ProfileScope } from '../importjob/profile.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { registerSecret } from '../protocol/secretRedactor.ts';
-import { defineCommand } from './command.ts';
+import type { CommandContext } from './command.ts';
 
 interface CredentialNewParams extends AzureAuthParams {
   name: string;
@@ -54,98 +54,92 @@ async function writePublicFile(path: string, data: Buffer): Promise<void> {
   await fs.rename(temp, path);
 }
 
-export const credentialNewCommand = defineCommand<CredentialNewParams>({
-  name: 'credential.new',
-  summary: 'Create a certificate for an application identity, register it on the Entra application (or print the administrator\'s command) and save a credential profile for -CredentialProfile.',
-  cmdlet: 'New-OfflineSeedCredential',
-  resultTypeName: 'OfflineSeed.Credential',
-  async run(params, context) {
-    const { events } = context;
-    const scope = params.scope ?? 'User';
-    const profilePath = resolve(params.profilePath ?? defaultProfilePath(process.env, process.platform, scope));
-    const current = await readProfile(profilePath);
-    if (current?.credentials?.[params.name] !== undefined && params.force !== true) {
-      throw new OfflineSeedError('OfflineSeed.CredentialProfileExists', 'ResourceExists', `params.name: the credential profile "${params.name}" exists in ${profilePath}`, {
-        targetObject: params.name,
-        recommendedAction: 'Choose another -Name, or add -Force to replace it (the old certificate stays registered until you remove it from the application).',
-      });
-    }
-
-    // 1. The certificate.
-    let der: Buffer;
-    let certificatePath: string | undefined;
-    let notBefore: Date;
-    let notAfter: Date;
-    let thumbprint: string;
-    const subject = params.subject ?? `OfflineSeed ${params.name} ${hostname()}`;
-    if (params.storeCertificate !== undefined) {
-      const x509 = new X509Certificate(Buffer.from(params.storeCertificate.certificate, 'base64'));
-      der = x509.raw;
-      notBefore = new Date(x509.validFrom);
-      notAfter = new Date(x509.validTo);
-      thumbprint = createHash('sha1').update(der).digest('hex').toUpperCase();
-    } else {
-      const made = createSelfSignedCertificate({ commonName: subject, validityDays: params.validityDays ?? 365 });
-      registerSecret(made.privateKeyPem);
-      der = made.certificateDer;
-      notBefore = made.notBefore;
-      notAfter = made.notAfter;
-      thumbprint = made.thumbprint;
-      certificatePath = resolve(params.certificateOutputPath ?? join(dirname(profilePath), 'credentials', `${params.name}.pem`));
-      if (!context.dryRun) {
-        await fs.mkdir(dirname(certificatePath), { recursive: true, mode: 0o700 });
-        // Key and certificate in one PEM: the form ClientCertificateCredential reads.
-        await writePrivateFile(certificatePath, `${made.privateKeyPem}${made.certificatePem}`);
-      }
-      events.log('verbose', `Created certificate ${thumbprint} (CN=${subject}, valid until ${notAfter.toISOString()}); its key is in ${certificatePath}, readable by its owner only.`);
-    }
-    const publicCertificatePath = certificatePath !== undefined ? certificatePath.replace(/\.pem$/i, '') + '.cer' : resolve(join(dirname(profilePath), 'credentials', `${params.name}.cer`));
-    if (!context.dryRun) {
-      await fs.mkdir(dirname(publicCertificatePath), { recursive: true, mode: 0o700 });
-      await writePublicFile(publicCertificatePath, der);
-    }
-
-    // 2. Registration on the application.
-    const commands = registrationCommands(params.applicationId, publicCertificatePath);
-    let outcome: RegistrationOutcome = { registered: false, reason: 'not attempted (-NoRegister)' };
-    if (context.dryRun) outcome = { registered: false, reason: 'not attempted (-WhatIf)' };
-    else if (params.register !== false) {
-      const cloud = azureCloud(params.environment);
-      // The caller's own identity (an administrator's sign-in, graphAccessToken, or a service principal
-      // given by clientId + secret), not the new application's.
-      outcome = await registerCertificate(cloud.graphEndpoint, cloud.graphScope, tokenCredential(params, cloud, 'graph'), {
-        clientId: params.applicationId, certificateDer: der, thumbprint, displayName: `CN=${subject}`, notBefore, notAfter,
-      }, context.signal);
-    }
-    if (outcome.registered) events.log('information', `Registered certificate ${thumbprint} on application ${outcome.applicationName ?? params.applicationId}.`);
-    else {
-      events.log('warning', `The certificate was not registered on application ${params.applicationId}: ${outcome.reason}. An administrator of the tenant (Application Administrator, or an owner of the application) runs one of:\n  ${commands.join('\n  ')}`);
-    }
-
-    // 3. The profile.
-    const entry: CredentialProfile = {
-      tenantId: params.tenantId,
-      clientId: params.applicationId,
-      ...(params.subscriptionId === undefined ? {} : { subscriptionId: params.subscriptionId }),
-      ...(params.environment === undefined ? {} : { environment: params.environment }),
-      certificateThumbprint: thumbprint,
-      ...(certificatePath === undefined ? {} : { certificatePath }),
-      ...(params.storeCertificate === undefined ? {} : { certificateStore: params.storeCertificate.store }),
-      notAfter: notAfter.toISOString(),
-      registered: outcome.registered,
-      createdAt: new Date().toISOString(),
-    };
-    if (!context.dryRun) {
-      const latest = await readProfile(profilePath);
-      await writeProfile(profilePath, { ...latest, format: 'offlineseed-profile', version: 1, credentials: { ...latest?.credentials, [params.name]: entry } });
-    }
-    context.emitResult({
-      name: params.name,
-      ...entry,
-      publicCertificatePath,
-      profilePath,
-      scope,
-      ...(outcome.registered ? {} : { registrationCommands: commands, ...(outcome.reason === undefined ? {} : { notRegisteredReason: outcome.reason }) }),
+export async function run(params: CredentialNewParams, context: CommandContext): Promise<void> {
+  const { events } = context;
+  const scope = params.scope ?? 'User';
+  const profilePath = resolve(params.profilePath ?? defaultProfilePath(process.env, process.platform, scope));
+  const current = await readProfile(profilePath);
+  if (current?.credentials?.[params.name] !== undefined && params.force !== true) {
+    throw new OfflineSeedError('OfflineSeed.CredentialProfileExists', 'ResourceExists', `params.name: the credential profile "${params.name}" exists in ${profilePath}`, {
+      targetObject: params.name,
+      recommendedAction: 'Choose another -Name, or add -Force to replace it (the old certificate stays registered until you remove it from the application).',
     });
-  },
-});
+  }
+
+  // 1. The certificate.
+  let der: Buffer;
+  let certificatePath: string | undefined;
+  let notBefore: Date;
+  let notAfter: Date;
+  let thumbprint: string;
+  const subject = params.subject ?? `OfflineSeed ${params.name} ${hostname()}`;
+  if (params.storeCertificate !== undefined) {
+    const x509 = new X509Certificate(Buffer.from(params.storeCertificate.certificate, 'base64'));
+    der = x509.raw;
+    notBefore = new Date(x509.validFrom);
+    notAfter = new Date(x509.validTo);
+    thumbprint = createHash('sha1').update(der).digest('hex').toUpperCase();
+  } else {
+    const made = createSelfSignedCertificate({ commonName: subject, validityDays: params.validityDays ?? 365 });
+    registerSecret(made.privateKeyPem);
+    der = made.certificateDer;
+    notBefore = made.notBefore;
+    notAfter = made.notAfter;
+    thumbprint = made.thumbprint;
+    certificatePath = resolve(params.certificateOutputPath ?? join(dirname(profilePath), 'credentials', `${params.name}.pem`));
+    if (!context.dryRun) {
+      await fs.mkdir(dirname(certificatePath), { recursive: true, mode: 0o700 });
+      // Key and certificate in one PEM: the form ClientCertificateCredential reads.
+      await writePrivateFile(certificatePath, `${made.privateKeyPem}${made.certificatePem}`);
+    }
+    events.log('verbose', `Created certificate ${thumbprint} (CN=${subject}, valid until ${notAfter.toISOString()}); its key is in ${certificatePath}, readable by its owner only.`);
+  }
+  const publicCertificatePath = certificatePath !== undefined ? certificatePath.replace(/\.pem$/i, '') + '.cer' : resolve(join(dirname(profilePath), 'credentials', `${params.name}.cer`));
+  if (!context.dryRun) {
+    await fs.mkdir(dirname(publicCertificatePath), { recursive: true, mode: 0o700 });
+    await writePublicFile(publicCertificatePath, der);
+  }
+
+  // 2. Registration on the application.
+  const commands = registrationCommands(params.applicationId, publicCertificatePath);
+  let outcome: RegistrationOutcome = { registered: false, reason: 'not attempted (-NoRegister)' };
+  if (context.dryRun) outcome = { registered: false, reason: 'not attempted (-WhatIf)' };
+  else if (params.register !== false) {
+    const cloud = azureCloud(params.environment);
+    // The caller's own identity (an administrator's sign-in, graphAccessToken, or a service principal
+    // given by clientId + secret), not the new application's.
+    outcome = await registerCertificate(cloud.graphEndpoint, cloud.graphScope, tokenCredential(params, cloud, 'graph'), {
+      clientId: params.applicationId, certificateDer: der, thumbprint, displayName: `CN=${subject}`, notBefore, notAfter,
+    }, context.signal);
+  }
+  if (outcome.registered) events.log('information', `Registered certificate ${thumbprint} on application ${outcome.applicationName ?? params.applicationId}.`);
+  else {
+    events.log('warning', `The certificate was not registered on application ${params.applicationId}: ${outcome.reason}. An administrator of the tenant (Application Administrator, or an owner of the application) runs one of:\n  ${commands.join('\n  ')}`);
+  }
+
+  // 3. The profile.
+  const entry: CredentialProfile = {
+    tenantId: params.tenantId,
+    clientId: params.applicationId,
+    ...(params.subscriptionId === undefined ? {} : { subscriptionId: params.subscriptionId }),
+    ...(params.environment === undefined ? {} : { environment: params.environment }),
+    certificateThumbprint: thumbprint,
+    ...(certificatePath === undefined ? {} : { certificatePath }),
+    ...(params.storeCertificate === undefined ? {} : { certificateStore: params.storeCertificate.store }),
+    notAfter: notAfter.toISOString(),
+    registered: outcome.registered,
+    createdAt: new Date().toISOString(),
+  };
+  if (!context.dryRun) {
+    const latest = await readProfile(profilePath);
+    await writeProfile(profilePath, { ...latest, format: 'offlineseed-profile', version: 1, credentials: { ...latest?.credentials, [params.name]: entry } });
+  }
+  context.emitResult({
+    name: params.name,
+    ...entry,
+    publicCertificatePath,
+    profilePath,
+    scope,
+    ...(outcome.registered ? {} : { registrationCommands: commands, ...(outcome.reason === undefined ? {} : { notRegisteredReason: outcome.reason }) }),
+  });
+}

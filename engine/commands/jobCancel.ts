@@ -9,17 +9,11 @@ import type { ControlPlaneParams } from '../importjob/controlPlane.ts';
 import { JOB_BACKENDS } from '../importjob/jobBackend.ts';
 import { controlPlaneOf } from '../importjob/locateJob.ts';
 import { resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
-import { defineCommand } from './command.ts';
+import type { CommandContext } from './command.ts';
 
 type CancelParams = JobTargetParams & ArmAccessParams & ControlPlaneParams;
 
-export const jobCancelCommand = defineCommand<CancelParams>({
-  name: 'job.cancel',
-  summary: 'Ask the service to cancel the import job (only while the service still allows it); the drives are sent back.',
-  cmdlet: 'Stop-OfflineSeedImportJob',
-  resultTypeName: 'OfflineSeed.ImportJobAction',
-  async run(params, context) {
-    const target = await resolveJobTarget(params, { requireSeed: false, events: context.events });
-    await JOB_BACKENDS[await controlPlaneOf(params, target)].cancel(params, context, target);
-  },
-});
+export async function run(params: CancelParams, context: CommandContext): Promise<void> {
+  const target = await resolveJobTarget(params, { requireSeed: false, events: context.events });
+  await JOB_BACKENDS[await controlPlaneOf(params, target)].cancel(params, context, target);
+}

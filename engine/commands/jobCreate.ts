@@ -18,22 +18,15 @@ import { chosenControlPlane } from '../importjob/controlPlane.ts';
 import { checkedDiagnosticsPath } from '../importjob/importExportCreate.ts';
 import { JOB_BACKENDS, type JobCreateParams } from '../importjob/jobBackend.ts';
 import { resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
-import { defineCommand } from './command.ts';
+import type { CommandContext } from './command.ts';
 
 type CreateParams = JobTargetParams & JobCreateParams & ControlPlaneParams;
 
-export const jobCreateCommand = defineCommand<CreateParams>({
-  name: 'job.create',
-  summary: 'Create the Azure Import/Export job for a seed whose drives are prepared; prints the address to ship the drives to.',
-  cmdlet: 'New-OfflineSeedImportJob',
-  resultTypeName: 'OfflineSeed.ImportJob',
-  secretParams: ['password'],
-  async run(params, context) {
-    const { events } = context;
-    // Every argument is checked before the first request, whichever control plane the job goes to.
-    checkedDiagnosticsPath(params.diagnosticsPath);
-    const target = await resolveJobTarget(params, { requireSeed: true, events });
-    // New jobs go to Data Box unless asked otherwise; a recorded job stays where it was created.
-    await JOB_BACKENDS[chosenControlPlane(params, target.recorded) ?? 'DataBox'].create(params, context, target);
-  },
-});
+export async function run(params: CreateParams, context: CommandContext): Promise<void> {
+  const { events } = context;
+  // Every argument is checked before the first request, whichever control plane the job goes to.
+  checkedDiagnosticsPath(params.diagnosticsPath);
+  const target = await resolveJobTarget(params, { requireSeed: true, events });
+  // New jobs go to Data Box unless asked otherwise; a recorded job stays where it was created.
+  await JOB_BACKENDS[chosenControlPlane(params, target.recorded) ?? 'DataBox'].create(params, context, target);
+}

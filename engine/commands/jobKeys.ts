@@ -16,46 +16,40 @@ import { JOB_BACKENDS, type DriveKey } from '../importjob/jobBackend.ts';
 import { controlPlaneOf } from '../importjob/locateJob.ts';
 import { resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
 import { registerSecret } from '../protocol/secretRedactor.ts';
-import { defineCommand } from './command.ts';
+import type { CommandContext } from './command.ts';
 
 type KeysParams = JobTargetParams & ArmAccessParams & ControlPlaneParams;
 
-export const jobKeysCommand = defineCommand<KeysParams>({
-  name: 'job.keys',
-  summary: 'List the BitLocker recovery passwords the service holds for the job\'s drives (secrets: only in the result objects, never in a log or error).',
-  cmdlet: 'Get-OfflineSeedBitLockerKey',
-  resultTypeName: 'OfflineSeed.BitLockerKey',
-  async run(params, context) {
-    const { events } = context;
-    const target = await resolveJobTarget(params, { requireSeed: false, events: context.events });
-    const local = target.stagingPath !== undefined && target.descriptor !== undefined
-      ? await localKeysForComparison(target.stagingPath, target.descriptor)
-      : new Map<string, string>();
-    const controlPlane = await controlPlaneOf(params, target);
-    let keys: DriveKey[] = [];
-    try {
-      keys = await JOB_BACKENDS[controlPlane].listKeys(params, target);
-      events.log('verbose', `The service holds ${keys.length} BitLocker key(s) for ${controlPlane === 'DataBox' ? 'Data Box' : 'import'} job ${target.jobName}.`);
-      for (const k of keys) {
-        const mine = local.get(k.driveId.toUpperCase());
-        context.emitResult({
-          jobName: target.jobName,
-          resourceGroup: target.resourceGroup,
-          subscriptionId: target.subscriptionId,
-          controlPlane,
-          driveId: k.driveId,
-          bitLockerKey: k.bitLockerKey,
-          ...(mine === undefined ? {} : { matchesKeyFile: mine === k.bitLockerKey }),
-        });
-      }
-    } finally {
-      // From here on no line may carry a key, whatever happens.
-      for (const k of keys) registerSecret(k.bitLockerKey);
-      for (const key of local.values()) registerSecret(key);
+export async function run(params: KeysParams, context: CommandContext): Promise<void> {
+  const { events } = context;
+  const target = await resolveJobTarget(params, { requireSeed: false, events: context.events });
+  const local = target.stagingPath !== undefined && target.descriptor !== undefined
+    ? await localKeysForComparison(target.stagingPath, target.descriptor)
+    : new Map<string, string>();
+  const controlPlane = await controlPlaneOf(params, target);
+  let keys: DriveKey[] = [];
+  try {
+    keys = await JOB_BACKENDS[controlPlane].listKeys(params, target);
+    events.log('verbose', `The service holds ${keys.length} BitLocker key(s) for ${controlPlane === 'DataBox' ? 'Data Box' : 'import'} job ${target.jobName}.`);
+    for (const k of keys) {
+      const mine = local.get(k.driveId.toUpperCase());
+      context.emitResult({
+        jobName: target.jobName,
+        resourceGroup: target.resourceGroup,
+        subscriptionId: target.subscriptionId,
+        controlPlane,
+        driveId: k.driveId,
+        bitLockerKey: k.bitLockerKey,
+        ...(mine === undefined ? {} : { matchesKeyFile: mine === k.bitLockerKey }),
+      });
     }
-    const mismatched = keys.filter((k) => local.has(k.driveId.toUpperCase()) && local.get(k.driveId.toUpperCase()) !== k.bitLockerKey);
-    if (mismatched.length > 0) {
-      events.log('warning', `The service's BitLocker key for drive(s) ${mismatched.map((k) => k.driveId).join(', ')} differs from the seed's key file: the datacenter could not unlock them. Remove the job while Creating and create it again.`);
-    }
-  },
-});
+  } finally {
+    // From here on no line may carry a key, whatever happens.
+    for (const k of keys) registerSecret(k.bitLockerKey);
+    for (const key of local.values()) registerSecret(key);
+  }
+  const mismatched = keys.filter((k) => local.has(k.driveId.toUpperCase()) && local.get(k.driveId.toUpperCase()) !== k.bitLockerKey);
+  if (mismatched.length > 0) {
+    events.log('warning', `The service's BitLocker key for drive(s) ${mismatched.map((k) => k.driveId).join(', ')} differs from the seed's key file: the datacenter could not unlock them. Remove the job while Creating and create it again.`);
+  }
+}

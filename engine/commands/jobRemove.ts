@@ -9,17 +9,11 @@ import type { ControlPlaneParams } from '../importjob/controlPlane.ts';
 import { JOB_BACKENDS } from '../importjob/jobBackend.ts';
 import { controlPlaneOf } from '../importjob/locateJob.ts';
 import { resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
-import { defineCommand } from './command.ts';
+import type { CommandContext } from './command.ts';
 
 type RemoveParams = JobTargetParams & ArmAccessParams & ControlPlaneParams;
 
-export const jobRemoveCommand = defineCommand<RemoveParams>({
-  name: 'job.remove',
-  summary: 'Delete the import job (the service allows it only while Creating or once Completed).',
-  cmdlet: 'Remove-OfflineSeedImportJob',
-  resultTypeName: 'OfflineSeed.ImportJobAction',
-  async run(params, context) {
-    const target = await resolveJobTarget(params, { requireSeed: false, events: context.events });
-    await JOB_BACKENDS[await controlPlaneOf(params, target)].remove(params, context, target);
-  },
-});
+export async function run(params: RemoveParams, context: CommandContext): Promise<void> {
+  const target = await resolveJobTarget(params, { requireSeed: false, events: context.events });
+  await JOB_BACKENDS[await controlPlaneOf(params, target)].remove(params, context, target);
+}

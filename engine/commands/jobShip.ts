@@ -21,7 +21,7 @@ import { isoDate, parseShipDate } from '../importjob/shippingWindow.ts';
 import { recordedJob, resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
 import { openSeed } from '../seed/openSeed.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
-import { defineCommand } from './command.ts';
+import type { CommandContext } from './command.ts';
 
 interface ShipParams extends JobTargetParams, ArmAccessParams, ControlPlaneParams {
   carrierName: string;
@@ -30,37 +30,31 @@ interface ShipParams extends JobTargetParams, ArmAccessParams, ControlPlaneParam
   shipDate?: string;
 }
 
-export const jobShipCommand = defineCommand<ShipParams>({
-  name: 'job.ship',
-  summary: 'Record the shipment of the drives (carrier, tracking number, drive count, ship date): the job moves to Shipping; warns when a two-week window is close or past.',
-  cmdlet: 'Update-ImportShipping',
-  resultTypeName: 'OfflineSeed.ShippingRecord',
-  async run(params, context) {
-    const { events } = context;
-    // The seed first: without a job of its own there is nothing to ship for, whatever else is given.
-    const opened = await openSeed(params, params, events);
-    if (opened !== undefined) {
-      const recorded = recordedJob(opened.descriptor);
-      if (stateRank(opened.descriptor.state) < stateRank('JobCreated') || recorded === undefined || recorded.removedAt !== undefined) {
-        throw new OfflineSeedError('OfflineSeed.JobNotCreated', 'InvalidOperation', `the seed of job "${opened.descriptor.jobName}" has no import job yet (state ${opened.descriptor.state})`, {
-          targetObject: opened.store.location,
-          recommendedAction: 'Create the import job first: New-OfflineSeedImportJob. Ship the drives only after that, to the address it prints.',
-        });
-      }
+export async function run(params: ShipParams, context: CommandContext): Promise<void> {
+  const { events } = context;
+  // The seed first: without a job of its own there is nothing to ship for, whatever else is given.
+  const opened = await openSeed(params, params, events);
+  if (opened !== undefined) {
+    const recorded = recordedJob(opened.descriptor);
+    if (stateRank(opened.descriptor.state) < stateRank('JobCreated') || recorded === undefined || recorded.removedAt !== undefined) {
+      throw new OfflineSeedError('OfflineSeed.JobNotCreated', 'InvalidOperation', `the seed of job "${opened.descriptor.jobName}" has no import job yet (state ${opened.descriptor.state})`, {
+        targetObject: opened.store.location,
+        recommendedAction: 'Create the import job first: New-OfflineSeedImportJob. Ship the drives only after that, to the address it prints.',
+      });
     }
-    const target = await resolveJobTarget(params, { requireSeed: true, events, ...(opened === undefined ? {} : { opened }) });
-    const trackingNumber = params.trackingNumber.trim();
-    const carrierName = params.carrierName.trim();
-    if (trackingNumber === '' || carrierName === '') {
-      throw new OfflineSeedError('OfflineSeed.InvalidRequest', 'InvalidArgument', `params.${trackingNumber === '' ? 'trackingNumber' : 'carrierName'}: must not be blank`, { targetObject: trackingNumber === '' ? 'params.trackingNumber' : 'params.carrierName' });
-    }
-    const shipDateText = params.shipDate ?? isoDate(Date.now());
-    const shipDate = parseShipDate(shipDateText);
-    if (shipDate === undefined) {
-      throw new OfflineSeedError('OfflineSeed.InvalidShipDate', 'InvalidArgument', `params.shipDate: "${shipDateText}" is not a date (YYYY-MM-DD)`, { targetObject: 'params.shipDate' });
-    }
+  }
+  const target = await resolveJobTarget(params, { requireSeed: true, events, ...(opened === undefined ? {} : { opened }) });
+  const trackingNumber = params.trackingNumber.trim();
+  const carrierName = params.carrierName.trim();
+  if (trackingNumber === '' || carrierName === '') {
+    throw new OfflineSeedError('OfflineSeed.InvalidRequest', 'InvalidArgument', `params.${trackingNumber === '' ? 'trackingNumber' : 'carrierName'}: must not be blank`, { targetObject: trackingNumber === '' ? 'params.trackingNumber' : 'params.carrierName' });
+  }
+  const shipDateText = params.shipDate ?? isoDate(Date.now());
+  const shipDate = parseShipDate(shipDateText);
+  if (shipDate === undefined) {
+    throw new OfflineSeedError('OfflineSeed.InvalidShipDate', 'InvalidArgument', `params.shipDate: "${shipDateText}" is not a date (YYYY-MM-DD)`, { targetObject: 'params.shipDate' });
+  }
 
-    const shipment = { carrierName, trackingNumber, shipDate, ...(params.driveCount === undefined ? {} : { driveCount: params.driveCount }) };
-    await JOB_BACKENDS[chosenControlPlane(params, target.recorded) ?? 'ImportExport'].ship(params, context, target, shipment);
-  },
-});
+  const shipment = { carrierName, trackingNumber, shipDate, ...(params.driveCount === undefined ? {} : { driveCount: params.driveCount }) };
+  await JOB_BACKENDS[chosenControlPlane(params, target.recorded) ?? 'ImportExport'].ship(params, context, target, shipment);
+}

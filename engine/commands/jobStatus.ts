@@ -13,17 +13,11 @@ import type { ControlPlaneParams } from '../importjob/controlPlane.ts';
 import { JOB_BACKENDS, type JobStatusParams } from '../importjob/jobBackend.ts';
 import { controlPlaneOf } from '../importjob/locateJob.ts';
 import { resolveJobTarget, type JobTargetParams } from '../importjob/target.ts';
-import { defineCommand } from './command.ts';
+import type { CommandContext } from './command.ts';
 
 type StatusParams = JobTargetParams & JobStatusParams & ControlPlaneParams;
 
-export const jobStatusCommand = defineCommand<StatusParams>({
-  name: 'job.status',
-  summary: 'Report the import job and each drive (state, percent, bytes, log locations, the causes of failed blobs); moves the seed to Imported when the import is done.',
-  cmdlet: 'Get-ImportJobStatus',
-  resultTypeName: 'OfflineSeed.ImportJobStatus',
-  async run(params, context) {
-    const target = await resolveJobTarget(params, { requireSeed: false, events: context.events });
-    await JOB_BACKENDS[await controlPlaneOf(params, target)].status(params, context, target);
-  },
-});
+export async function run(params: StatusParams, context: CommandContext): Promise<void> {
+  const target = await resolveJobTarget(params, { requireSeed: false, events: context.events });
+  await JOB_BACKENDS[await controlPlaneOf(params, target)].status(params, context, target);
+}

@@ -3,7 +3,7 @@ import { openBackend, type AzureAccessParams } from '../repo/repositoryLocation.
 import { Repository } from '../repo/repository.ts';
 import { Restorer, type OverwriteMode } from '../restorer/restorer.ts';
 import { resolvePassword, type PasswordParams } from '../seed/password.ts';
-import { defineCommand } from './command.ts';
+import type { CommandContext } from './command.ts';
 
 interface RestoreParams extends PasswordParams, AzureAccessParams {
   repository: string;
@@ -13,35 +13,28 @@ interface RestoreParams extends PasswordParams, AzureAccessParams {
   overwrite?: OverwriteMode;
 }
 
-export const restoreRunCommand = defineCommand<RestoreParams>({
-  name: 'restore.run',
-  summary: 'Restore a snapshot (latest by default) into a folder, verifying every blob; from staging, a drive or the cloud.',
-  cmdlet: 'Restore-OfflineSeed',
-  resultTypeName: 'OfflineSeed.RestoreResult',
-  secretParams: ['password'],
-  async run(params, context) {
-    const started = Date.now();
-    const backend = openBackend(params.repository, params);
-    const repo = await Repository.open(backend, resolvePassword(params));
-    await repo.loadIndex();
-    const { id, snapshot } = await repo.findSnapshot(params.snapshot ?? 'latest');
-    const target = resolve(params.target);
-    if (context.dryRun) {
-      context.events.log('information', `What if: restore snapshot ${id.slice(0, 8)} (${snapshot.paths.join(', ')}) into ${target}`);
-      return;
-    }
-    const stats = await new Restorer(repo, context.events, context.signal, {
-      treeId: snapshot.tree,
-      target,
-      include: params.include ?? [],
-      overwrite: params.overwrite ?? 'if-changed',
-    }).run();
-    context.emitResult({
-      repository: backend.location,
-      snapshotId: id,
-      target,
-      ...stats,
-      durationSeconds: Math.round((Date.now() - started) / 10) / 100,
-    });
-  },
-});
+export async function run(params: RestoreParams, context: CommandContext): Promise<void> {
+  const started = Date.now();
+  const backend = openBackend(params.repository, params);
+  const repo = await Repository.open(backend, resolvePassword(params));
+  await repo.loadIndex();
+  const { id, snapshot } = await repo.findSnapshot(params.snapshot ?? 'latest');
+  const target = resolve(params.target);
+  if (context.dryRun) {
+    context.events.log('information', `What if: restore snapshot ${id.slice(0, 8)} (${snapshot.paths.join(', ')}) into ${target}`);
+    return;
+  }
+  const stats = await new Restorer(repo, context.events, context.signal, {
+    treeId: snapshot.tree,
+    target,
+    include: params.include ?? [],
+    overwrite: params.overwrite ?? 'if-changed',
+  }).run();
+  context.emitResult({
+    repository: backend.location,
+    snapshotId: id,
+    target,
+    ...stats,
+    durationSeconds: Math.round((Date.now() - started) / 10) / 100,
+  });
+}

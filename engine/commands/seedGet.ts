@@ -2,65 +2,59 @@ import { resolve } from 'node:path';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { openSeed, publishedRecord } from '../seed/openSeed.ts';
 import { nextStepFor, readDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
-import { defineCommand } from './command.ts';
+import type { CommandContext } from './command.ts';
 
 const FOLLOW_TIMEOUT_MS = 20_000;
 
-export const seedGetCommand = defineCommand<{ stagingPath: string }>({
-  name: 'seed.get',
-  summary: 'Report where a seed stands in the workflow and what to do next.',
-  cmdlet: 'Get-OfflineSeed',
-  resultTypeName: 'OfflineSeed.Seed',
-  async run(params, context) {
-    const stagingPath = resolve(params.stagingPath);
-    let d: SeedDescriptor | undefined = await readDescriptor(stagingPath);
-    const published = d === undefined ? undefined : publishedRecord(d);
-    if (published !== undefined) {
-      // Published: the published copy is the truth (a runbook may have moved the seed on).
-      try {
-        // Bounded: Get-OfflineSeed must stay quick on a server that cannot reach storage.
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${FOLLOW_TIMEOUT_MS / 1000} s`)), FOLLOW_TIMEOUT_MS);
-          timer.unref();
-        });
-        try {
-          d = (await Promise.race([openSeed({ stagingPath }, {}, context.events), timeout]))?.descriptor ?? d;
-        } finally {
-          clearTimeout(timer);
-        }
-      } catch (error) {
-        context.events.log('warning', `This seed is published at ${published.seedUri}, but its published copy could not be read (${(error as Error).message}): the state shown is the staging location's and may be stale.`);
-      }
-    }
-    if (d === undefined) {
-      throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${stagingPath} (no offlineseed.json)`, {
-        targetObject: stagingPath,
-        recommendedAction: 'Give the staging location that Start-OfflineSeed wrote to.',
+export async function run(params: { stagingPath: string }, context: CommandContext): Promise<void> {
+  const stagingPath = resolve(params.stagingPath);
+  let d: SeedDescriptor | undefined = await readDescriptor(stagingPath);
+  const published = d === undefined ? undefined : publishedRecord(d);
+  if (published !== undefined) {
+    // Published: the published copy is the truth (a runbook may have moved the seed on).
+    try {
+      // Bounded: Get-OfflineSeed must stay quick on a server that cannot reach storage.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${FOLLOW_TIMEOUT_MS / 1000} s`)), FOLLOW_TIMEOUT_MS);
+        timer.unref();
       });
+      try {
+        d = (await Promise.race([openSeed({ stagingPath }, {}, context.events), timeout]))?.descriptor ?? d;
+      } finally {
+        clearTimeout(timer);
+      }
+    } catch (error) {
+      context.events.log('warning', `This seed is published at ${published.seedUri}, but its published copy could not be read (${(error as Error).message}): the state shown is the staging location's and may be stale.`);
     }
-    context.emitResult({
-      jobName: d.jobName,
-      stagingPath,
-      repository: resolve(stagingPath, d.repository),
-      state: d.state,
-      ...(d.subscriptionId === undefined ? {} : { subscriptionId: d.subscriptionId }),
-      ...(d.resourceGroup === undefined ? {} : { resourceGroup: d.resourceGroup }),
-      storageAccount: d.storageAccount,
-      container: d.container,
-      prefix: d.prefix,
-      ...(d.snapshotId === undefined ? {} : { snapshotId: d.snapshotId }),
-      sources: d.sources,
-      excludes: d.excludes ?? [],
-      ...(d.settings?.hostname === undefined ? {} : { hostname: d.settings.hostname }),
-      tags: d.settings?.tags ?? [],
-      ...(d.settings?.compression === undefined ? {} : { compression: d.settings.compression }),
-      ...(d.settings?.packSizeMiB === undefined ? {} : { packSizeMiB: d.settings.packSizeMiB }),
-      ...(d.settings?.threads === undefined ? {} : { threads: d.settings.threads }),
-      createdAt: d.createdAt,
-      updatedAt: d.updatedAt,
-      ...(published === undefined ? {} : { seedUri: published.seedUri, publishedAt: published.publishedAt }),
-      nextStep: nextStepFor(d.state),
+  }
+  if (d === undefined) {
+    throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${stagingPath} (no offlineseed.json)`, {
+      targetObject: stagingPath,
+      recommendedAction: 'Give the staging location that Start-OfflineSeed wrote to.',
     });
-  },
-});
+  }
+  context.emitResult({
+    jobName: d.jobName,
+    stagingPath,
+    repository: resolve(stagingPath, d.repository),
+    state: d.state,
+    ...(d.subscriptionId === undefined ? {} : { subscriptionId: d.subscriptionId }),
+    ...(d.resourceGroup === undefined ? {} : { resourceGroup: d.resourceGroup }),
+    storageAccount: d.storageAccount,
+    container: d.container,
+    prefix: d.prefix,
+    ...(d.snapshotId === undefined ? {} : { snapshotId: d.snapshotId }),
+    sources: d.sources,
+    excludes: d.excludes ?? [],
+    ...(d.settings?.hostname === undefined ? {} : { hostname: d.settings.hostname }),
+    tags: d.settings?.tags ?? [],
+    ...(d.settings?.compression === undefined ? {} : { compression: d.settings.compression }),
+    ...(d.settings?.packSizeMiB === undefined ? {} : { packSizeMiB: d.settings.packSizeMiB }),
+    ...(d.settings?.threads === undefined ? {} : { threads: d.settings.threads }),
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    ...(published === undefined ? {} : { seedUri: published.seedUri, publishedAt: published.publishedAt }),
+    nextStep: nextStepFor(d.state),
+  });
+}

@@ -4,7 +4,7 @@
  * command param is that param's schema, so the two cannot drift. Secret params are never resource
  * properties (a DSC configuration is plain text); the x-* annotations are dropped.
  */
-import { schemaById } from '../commands/describe.ts';
+import { schemaById } from '../protocol/schemaStore.ts';
 import { flattenSchema } from '../protocol/schemaResolution.ts';
 import type { JsonSchema } from '../protocol/schemaStore.ts';
 

@@ -11,7 +11,7 @@ import { ExitCode, type ExitCodeValue } from './exitCodes.ts';
 import { registerSecret } from './secretRedactor.ts';
 import { validate } from './validator.ts';
 import { secretProperties } from './schemaResolution.ts';
-import { schemaById } from '../commands/describe.ts';
+import { schemaById } from './schemaStore.ts';
 
 export interface EngineRequest {
   protocol: 1;

@@ -44,3 +44,9 @@ export function schemaFile(path: string): JsonSchema {
   if (schema === undefined) throw new Error(`schema ${path} is missing from schemas/`);
   return schema;
 }
+
+export function schemaById(id: string): JsonSchema {
+  const found = Object.values(allSchemas()).find((s) => s.$id === id);
+  if (found === undefined) throw new Error(`no schema with $id ${id}`);
+  return found;
+}

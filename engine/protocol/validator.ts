@@ -1,24 +1,6 @@
 /** ajv (JSON Schema 2020-12) over every schema in schemas/, with messages that name the offending field. */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { allSchemas } from './schemaStore.ts';
-
-let ajv: Ajv2020 | undefined;
-const compiled = new Map<string, ValidateFunction>();
-
-function instance(): Ajv2020 {
-  if (ajv === undefined) {
-    // validateSchema off: checking every schema against the JSON Schema meta-schema compiles the
-    // meta-schema first, ~35 ms of every engine start. The schemas are fixed at build time, and the
-    // tests' validator (test/helpers/wire.ts) checks them all against the meta-schema.
-    ajv = new Ajv2020({ allErrors: false, strict: true, useDefaults: false, validateSchema: false });
-    // Annotations used by the CLI and the PowerShell generator; not validation keywords.
-    ajv.addKeyword({ keyword: 'x-cli', schemaType: 'object' });
-    ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
-    ajv.addKeyword({ keyword: 'x-cmdlet', schemaType: 'string' });
-    for (const schema of Object.values(allSchemas())) ajv.addSchema(schema);
-  }
-  return ajv;
-}
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import { validatorFor } from './compiledValidators.ts';
 
 export interface ValidationOutcome {
   valid: boolean;
@@ -29,13 +11,8 @@ export interface ValidationOutcome {
 }
 
 export function validate(schemaId: string, value: unknown, rootName = ''): ValidationOutcome {
-  let fn = compiled.get(schemaId);
-  if (fn === undefined) {
-    const found = instance().getSchema(schemaId);
-    if (found === undefined) throw new Error(`no schema with $id ${schemaId}`);
-    fn = found;
-    compiled.set(schemaId, fn);
-  }
+  const fn = validatorFor(schemaId);
+  if (fn === undefined) throw new Error(`no schema with $id ${schemaId}`);
   if (fn(value)) return { valid: true };
   const error = (fn.errors ?? [])[0];
   return error === undefined ? { valid: false, message: 'invalid' } : describeError(error, rootName);
