@@ -451,7 +451,7 @@ async function prepareDriveUnguarded(params: DrivePrepareParams, context: Prepar
   try {
     return await prepareWith(params, context, started, workers);
   } finally {
-    await workers?.close();
+    workers?.release();
   }
 }
 

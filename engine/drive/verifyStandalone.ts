@@ -101,7 +101,7 @@ export async function verifyDriveStandalone(params: DriveVerifyParams, context: 
       bytes = outcome.bytes;
       directRead = outcome.directRead;
     } finally {
-      await workers.close();
+      workers.release();
     }
   }
   for (const p of problems) context.events.log('warning', p.message);
