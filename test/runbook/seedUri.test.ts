@@ -354,6 +354,8 @@ test('damaged or missing records in storage: each gives its stable id, and nothi
     ['drives.json', JSON.stringify({ ...json('drives.json'), format: 'something-else' }), create, 'OfflineSeed.DescriptorCorrupt'],
     ['bitlocker.sealed.json', JSON.stringify({ ...json('bitlocker.sealed.json'), format: 'something-else' }), create, 'OfflineSeed.SealedKeysCorrupt'],
     ['bitlocker.sealed.json', JSON.stringify({ ...json('bitlocker.sealed.json'), kdf: { ...(json('bitlocker.sealed.json').kdf as object), N: 2 ** 30 } }), create, 'OfflineSeed.SealedKeysCorrupt'],
+    // The right password with altered ciphertext: damage, not a wrong password (the key check tells).
+    ['bitlocker.sealed.json', JSON.stringify({ ...json('bitlocker.sealed.json'), ciphertext: alterBase64(json('bitlocker.sealed.json').ciphertext as string) }), create, 'OfflineSeed.SealedKeysCorrupt'],
   ];
   const jobsBefore = JSON.stringify(world.emulator.listJobs());
   for (const [name, content, command, errorId] of cases) {
@@ -368,6 +370,13 @@ test('damaged or missing records in storage: each gives its stable id, and nothi
   const after = await recordBlobs();
   for (const [name, data] of original) assert.ok(after.get(name)!.equals(data), `${name} as it was`);
 });
+
+/** The same base64 text with its first byte changed. */
+function alterBase64(text: string): string {
+  const bytes = Buffer.from(text, 'base64');
+  bytes[0] = bytes[0]! ^ 0x01;
+  return bytes.toString('base64');
+}
 
 test('the engine printed no key, password or token', () => {
   output.assertNoSecrets([...seed.drives.map((d) => d.key), ...extraKeys, RESTIC_PASSWORD]);
