@@ -14,7 +14,8 @@ import { encodeIndex } from '../repo/format/indexFile.ts';
 import { acquireLock, type HeldLock } from '../repo/lockManager.ts';
 import { clearPending, findPendingPacks, type PendingPacks } from '../repo/packRecovery.ts';
 import { Repository, type SnapshotEntry } from '../repo/repository.ts';
-import { openBackend, parseAzureUrl, openAzureBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
+import { openBackend, parseAzureUrl, type AzureAccessParams } from '../repo/repositoryLocation.ts';
+import { openAzureBackend } from '../blob/openAzureBackend.ts';
 import type { AccessTier } from '../blob/azureBackend.ts';
 import { resolvePassword, type PasswordParams } from '../seed/password.ts';
 import { readDescriptor } from '../seed/seedDescriptor.ts';
@@ -62,7 +63,7 @@ export async function runBackup(params: BackupParams, context: { events: EventSi
   const azure = parseAzureUrl(params.repository);
   const backend = azure !== undefined
     ? openAzureBackend(azure, params, params.dataTier === undefined ? {} : { dataTier: params.dataTier })
-    : openBackend(params.repository, params);
+    : await openBackend(params.repository, params);
   const repo = await Repository.open(backend, password);
   // Taking the lock waits ~200 ms for competing locks to show (restic's rule) and costs round trips;
   // meanwhile the index, the pending markers and the snapshots are read. Nothing is written before the

@@ -14,7 +14,7 @@ interface CheckParams extends PasswordParams, AzureAccessParams {
 
 export async function run(params: CheckParams, context: CommandContext): Promise<void> {
   const started = Date.now();
-  const backend = openBackend(params.repository, params);
+  const backend = await openBackend(params.repository, params);
   const keyless = params.keyless === true;
   const readData = params.readData === true || params.readDataSubset !== undefined;
   const report = keyless

@@ -15,7 +15,7 @@ interface RestoreParams extends PasswordParams, AzureAccessParams {
 
 export async function run(params: RestoreParams, context: CommandContext): Promise<void> {
   const started = Date.now();
-  const backend = openBackend(params.repository, params);
+  const backend = await openBackend(params.repository, params);
   const repo = await Repository.open(backend, resolvePassword(params));
   await repo.loadIndex();
   const { id, snapshot } = await repo.findSnapshot(params.snapshot ?? 'latest');

@@ -8,7 +8,7 @@ interface SnapshotListParams extends PasswordParams, AzureAccessParams {
 }
 
 export async function run(params: SnapshotListParams, context: CommandContext): Promise<void> {
-  const repo = await Repository.open(openBackend(params.repository, params), resolvePassword(params));
+  const repo = await Repository.open(await openBackend(params.repository, params), resolvePassword(params));
   for (const { id, snapshot } of await repo.listSnapshots()) {
     context.emitResult({
       id,

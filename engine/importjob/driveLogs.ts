@@ -8,7 +8,8 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { azureCloud, blobEndpoint } from '../azure/azureCloud.ts';
 import { child, children, parseXml, type XmlElement } from '../drive/xml.ts';
-import { openAzureBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
+import type { AzureAccessParams } from '../repo/repositoryLocation.ts';
+import { openAzureBackend } from '../blob/openAzureBackend.ts';
 import type { EventSink } from '../protocol/eventSink.ts';
 import { failuresFromDriveLog } from '../seed/serviceLogs.ts';
 

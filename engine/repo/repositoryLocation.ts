@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import type { Backend } from './backend/backend.ts';
 import { LocalBackend } from './backend/localBackend.ts';
-import { azureCloud, blobEndpoint, type AzureEnvironmentName } from '../azure/azureCloud.ts';
-import { tokenCredential, type AzureAuthParams } from '../azure/azureCredentials.ts';
-import { AzureBackend, type AccessTier } from '../blob/azureBackend.ts';
+import type { AzureEnvironmentName } from '../azure/azureCloud.ts';
+import type { AzureAuthParams } from '../azure/azureCredentials.ts';
 import { blobPrefixProblem, containerNameProblem, storageAccountProblem } from '../seed/azureNames.ts';
 
 export interface AzureLocation {
@@ -45,10 +44,13 @@ export interface AzureAccessParams extends AzureAuthParams {
   sasToken?: string;
 }
 
-/** A local folder, or a container for azure:// (credentials from the request, else DefaultAzureCredential). */
-export function openBackend(repository: string, access: AzureAccessParams = {}): Backend {
+/**
+ * A local folder, or a container for azure:// (credentials from the request, else DefaultAzureCredential).
+ * The Azure SDK is loaded only for azure://: a check or restore of a local repository does not pay for it.
+ */
+export async function openBackend(repository: string, access: AzureAccessParams = {}): Promise<Backend> {
   const azure = parseAzureUrl(repository);
-  if (azure !== undefined) return openAzureBackend(azure, access);
+  if (azure !== undefined) return (await import('../blob/openAzureBackend.ts')).openAzureBackend(azure, access);
   if (repository.includes('://')) {
     throw new OfflineSeedError('OfflineSeed.InvalidRepository', 'InvalidArgument', `params.repository: unsupported location ${repository} (use a path or azure://<account>/<container>/<prefix>)`, { targetObject: repository });
   }
@@ -74,22 +76,4 @@ export function assertAzureLocation(location: AzureLocation): void {
   if (containerProblem !== undefined) refuse('ContainerName', location.container, `(container) ${containerProblem}`);
   const prefixProblem = blobPrefixProblem(location.prefix);
   if (prefixProblem !== undefined) refuse('BlobPrefix', location.prefix, `(blob prefix) ${prefixProblem}`);
-}
-
-export function openAzureBackend(location: AzureLocation, access: AzureAccessParams, extra: { dataTier?: AccessTier } = {}): AzureBackend {
-  assertAzureLocation(location);
-  const cloud = azureCloud(access.environment);
-  const credential = access.storageAccountKey !== undefined
-    ? { kind: 'key' as const, key: access.storageAccountKey }
-    : access.sasToken !== undefined
-      ? { kind: 'sas' as const, sas: access.sasToken }
-      : { kind: 'token' as const, token: tokenCredential(access, cloud, 'storage') };
-  return new AzureBackend({
-    account: location.account,
-    container: location.container,
-    prefix: location.prefix,
-    endpoint: blobEndpoint(cloud, location.account),
-    credential,
-    ...(extra.dataTier === undefined ? {} : { dataTier: extra.dataTier }),
-  });
 }

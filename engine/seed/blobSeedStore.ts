@@ -19,7 +19,8 @@
 import { RestError, type ContainerClient } from '@azure/storage-blob';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import type { ShippingRecord } from '../importjob/seedRecords.ts';
-import { assertAzureLocation, openAzureBackend, parseAzureUrl, type AzureAccessParams, type AzureLocation } from '../repo/repositoryLocation.ts';
+import { assertAzureLocation, parseAzureUrl, type AzureAccessParams, type AzureLocation } from '../repo/repositoryLocation.ts';
+import { openAzureBackend } from '../blob/openAzureBackend.ts';
 import type { SeedDescriptor } from './seedDescriptor.ts';
 import type { SeedStore } from './seedStore.ts';
 

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { EventSink } from '../protocol/eventSink.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import type { AzureAccessParams } from '../repo/repositoryLocation.ts';
-import { BlobSeedStore } from './blobSeedStore.ts';
+import type { BlobSeedStore } from './blobSeedStore.ts';
 import { PublishedSeedStore } from './publishedSeedStore.ts';
 import type { SeedDescriptor } from './seedDescriptor.ts';
 import type { SeedStore } from './seedStore.ts';
@@ -44,10 +44,15 @@ export function checkSeedLocation(params: SeedLocationParams): void {
   }
 }
 
+/** The Azure SDK is loaded only for a published seed: most seeds are never published. */
+async function openBlobSeedStore(seedUri: string, access: AzureAccessParams): Promise<BlobSeedStore> {
+  return (await import('./blobSeedStore.ts')).BlobSeedStore.open(seedUri, access);
+}
+
 export async function openSeed(params: SeedLocationParams, access: AzureAccessParams, events?: EventSink): Promise<OpenedSeed | undefined> {
   checkSeedLocation(params);
   if (params.seedUri !== undefined) {
-    const store = BlobSeedStore.open(params.seedUri, access);
+    const store = await openBlobSeedStore(params.seedUri, access);
     return { store, descriptor: await store.require() };
   }
   if (params.stagingPath === undefined) return undefined;
@@ -62,7 +67,7 @@ export async function openSeed(params: SeedLocationParams, access: AzureAccessPa
   }
   const published = publishedRecord(descriptor);
   if (published === undefined) return { store: local, descriptor };
-  const store = new PublishedSeedStore(local, BlobSeedStore.open(published.seedUri, access));
+  const store = new PublishedSeedStore(local, await openBlobSeedStore(published.seedUri, access));
   const current = (await store.read()) ?? descriptor;
   if (store.followed !== undefined) {
     events?.log('information', `The published copy of this seed (${published.seedUri}) is ahead of ${path} (state ${store.followed.to}, here ${store.followed.from}): a runbook moved it on. The staging location now follows it.`);
