@@ -146,6 +146,14 @@ test('systemd OnCalendar: daily, weekly and every-N-hours expressions (normalize
   }
 });
 
+test('a credential profile goes into both definitions by name: --credential-profile, -CredentialProfile', () => {
+  const spec = { taskName: 't', description: 'd', schedule: scheduleFrom({}), engine: ['/opt/e'], repository: 'azure://a/c/p', keyFile: '/k/t.key', credentialProfile: 'fs01-app' };
+  assert.match(serviceUnit(spec), /^ExecStart="\/opt\/e" "backup" "run" "--repo" "azure:\/\/a\/c\/p" "--password-file" "\/k\/t\.key" "--credential-profile" "fs01-app"$/m);
+  const args = parseWindowsCommandLine(child(parseXml(taskSchedulerXml(windowsSpec({ credentialProfile: 'fs01-app' }))), 'Actions', 'Exec', 'Arguments').text);
+  assert.equal(args.slice(-2), ['-CredentialProfile', 'fs01-app']);
+  assert.not.ok(taskSchedulerXml(windowsSpec()).includes('CredentialProfile'), 'none without one');
+});
+
 test('systemd ExecStart words: quotes, backslashes, % and $ are escaped', () => {
   assert.is(systemdWord('a b'), '"a b"');
   assert.is(systemdWord('50%$HOME"\\'), '"50%%$$HOME\\"\\\\"');
