@@ -74,13 +74,19 @@ function addCommand(parser: Argv, command: RegisteredCommand, verb: string, setE
     verb,
     `${command.summary}${cmdletNote}`,
     (y) => {
-      for (const spec of flagsOf()) defineFlag(y, spec);
+      const flags = flagsOf();
+      for (const spec of flags) if (!(spec.secret && ownFileParam(flags, spec))) defineFlag(y, spec);
       return y.strict();
     },
     async (argv) => {
       setExit(await invoke(command, flagsOf(), argv as Record<string, unknown>));
     },
   );
+}
+
+/** Whether the secret's --<flag>-file is a parameter of the command's own (passwordFile), not read here. */
+function ownFileParam(flags: readonly FlagSpec[], secret: FlagSpec): boolean {
+  return flags.some((f) => !f.secret && f.flag === secretFileFlag(secret));
 }
 
 function defineFlag(y: Argv, spec: FlagSpec): void {
@@ -107,7 +113,8 @@ function defineFlag(y: Argv, spec: FlagSpec): void {
 async function invoke(command: RegisteredCommand, flags: readonly FlagSpec[], argv: Record<string, unknown>): Promise<number> {
   const params = paramsFromFlags(flags, argv, (p) => readFileSync(p, 'utf8'));
   for (const spec of flags.filter((f) => f.secret)) {
-    const secret = await readSecret(spec, argv);
+    // --password-file is the passwordFile parameter itself where the command has one: the engine reads it.
+    const secret = await readSecret(spec, ownFileParam(flags, spec) ? { ...argv, [secretFileFlag(spec)]: undefined } : argv);
     if (secret !== undefined) params[spec.param] = secret;
   }
   const request = { protocol: 1, command: command.name, params, dryRun: argv['dry-run'] === true };

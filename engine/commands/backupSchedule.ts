@@ -6,11 +6,13 @@
  *   systemd  renders offlineseed-backup-<task>.service and .timer; with install, writes the password
  *            to the key file (0600) and the units to the unit folder (default the user's
  *            ~/.config/systemd/user); enabling the timer is left to systemctl
- * The task definition never holds a secret: only the key file's path.
+ * The task definition never holds a secret: only the key file's path (and, with credentialProfile, the
+ * name of the application identity each run signs in to Azure with).
  */
 import { isSea } from 'node:sea';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findCredentialProfile } from '../azure/credentialProfile.ts';
 import { OfflineSeedError } from '../protocol/errors.ts';
 import { checkKeyFile, defaultKeyFile, defaultUnitDirectory, writePasswordKeyFile, writeTextAtomic } from '../schedule/backupTask.ts';
 import { checkRecordedPath, type RecordedPath } from '../schedule/recordedPaths.ts';
@@ -27,6 +29,7 @@ export interface ScheduleCommandParams extends ScheduleParams {
   stagingPath?: string;
   account?: string;
   logonType?: 'ServiceAccount' | 'Password' | 'S4U';
+  credentialProfile?: string;
   keyFile?: string;
   password?: string;
   powershellPath?: string;
@@ -55,6 +58,17 @@ export function platformOf(params: { platform?: 'windows' | 'systemd' }): 'windo
 export function defaultLogonType(account: string): 'ServiceAccount' | 'Password' | 'S4U' {
   if (/^(nt authority\\|system$)/i.test(account)) return 'ServiceAccount';
   return account.endsWith('$') ? 'Password' : 'S4U';
+}
+
+/** Why the runs would not find the credential profile here (user's, then machine's profile), or undefined. */
+function credentialProfileProblem(name: string): string | undefined {
+  try {
+    findCredentialProfile(name);
+    return undefined;
+  } catch (error) {
+    if (error instanceof OfflineSeedError) return error.message;
+    throw error;
+  }
 }
 
 function invalid(field: string, message: string): OfflineSeedError {
@@ -100,6 +114,10 @@ export async function run(params: ScheduleCommandParams, context: CommandContext
     const warning = await checkRecordedPath(recorded);
     if (warning !== undefined && recorded.field !== 'keyFile' && !(recorded.field === 'unitDirectory' && params.install === true)) context.events.log('warning', warning);
   }
+  if (params.credentialProfile !== undefined && platformOf({}) === platform) {
+    const missing = credentialProfileProblem(params.credentialProfile);
+    if (missing !== undefined) context.events.log('warning', `${missing}; the task's runs will fail to sign in until the task's account finds it (New-OfflineSeedCredential -Scope Machine saves it for every account).`);
+  }
   const description = `OfflineSeed incremental backup ${params.taskName} into ${params.repository}`;
   const when = describeSchedule(schedule);
 
@@ -113,6 +131,7 @@ export async function run(params: ScheduleCommandParams, context: CommandContext
       taskName: params.taskName, description, schedule, account, logonType,
       powershellPath: params.powershellPath, scriptPath: params.scriptPath,
       repository: params.repository, keyFile, ...(params.stagingPath === undefined ? {} : { stagingPath: params.stagingPath }),
+      ...(params.credentialProfile === undefined ? {} : { credentialProfile: params.credentialProfile }),
     });
     if (context.dryRun) {
       context.events.log('information', `What if: register scheduled task ${TASK_FOLDER}${params.taskName} (${when}, as ${account}, logon ${logonType}) reading the password from ${keyFile}`);
@@ -132,6 +151,7 @@ export async function run(params: ScheduleCommandParams, context: CommandContext
     repository: params.repository, keyFile: resolve(keyFile),
     ...(params.stagingPath === undefined ? {} : { stagingPath: params.stagingPath }),
     ...(params.account === undefined ? {} : { account: params.account }),
+    ...(params.credentialProfile === undefined ? {} : { credentialProfile: params.credentialProfile }),
   };
   const service = serviceUnit(spec);
   const timer = timerUnit(spec);

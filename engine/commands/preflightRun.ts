@@ -123,7 +123,8 @@ export async function run(params: PreflightParams, context: CommandContext): Pro
   }
   const subscriptionId = params.subscriptionId ?? profileSubscription;
   const target = {
-    service: params.service ?? 'ImportExport',
+    // The control plane New-OfflineSeedImportJob uses for a new job unless told otherwise.
+    service: params.service ?? 'DataBox',
     ...(subscriptionId === undefined ? {} : { subscriptionId }),
     ...(params.resourceGroup === undefined ? {} : { resourceGroup: params.resourceGroup }),
     ...(params.storageAccount === undefined ? {} : { storageAccount: params.storageAccount }),

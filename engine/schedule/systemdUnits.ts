@@ -15,6 +15,8 @@ export interface SystemdSpec {
   stagingPath?: string;
   /** User= for a system unit; user units (the default) run as their owner. */
   account?: string;
+  /** The credential profile each run signs in with (else DefaultAzureCredential). */
+  credentialProfile?: string;
 }
 
 export function unitBaseName(taskName: string): string {
@@ -53,6 +55,7 @@ export function backupArgs(spec: SystemdSpec): string[] {
     '--repo', spec.repository,
     ...(spec.stagingPath === undefined ? [] : ['--staging', spec.stagingPath]),
     '--password-file', spec.keyFile,
+    ...(spec.credentialProfile === undefined ? [] : ['--credential-profile', spec.credentialProfile]),
   ];
 }
 

@@ -25,6 +25,8 @@ export interface WindowsTaskSpec {
   repository: string;
   keyFile: string;
   stagingPath?: string;
+  /** The credential profile each run signs in with (else DefaultAzureCredential). */
+  credentialProfile?: string;
 }
 
 export function xmlText(text: string): string {
@@ -67,6 +69,7 @@ export function taskArguments(spec: WindowsTaskSpec): string[] {
     '-Repository', spec.repository,
     '-KeyFile', spec.keyFile,
     ...(spec.stagingPath === undefined ? [] : ['-StagingPath', spec.stagingPath]),
+    ...(spec.credentialProfile === undefined ? [] : ['-CredentialProfile', spec.credentialProfile]),
   ];
 }
 

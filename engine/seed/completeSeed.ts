@@ -1,10 +1,11 @@
 /**
  * Complete-OfflineSeed: once the import job is done, make sure the container holds exactly the seed.
  * Every blob the drive journals list is checked for presence and size (a listing, cheap); the blobs the
- * service's logs report as failed, the small repository files (config, keys, index, snapshots) and a
- * sample of packs are downloaded and compared piece by piece with the MD5s recorded when the drives
- * were written (everything with readData). Whatever is missing or wrong is uploaded again from the
- * staging location, over the network, as RepairImport did. Then the repository is opened in the cloud
+ * service's logs report as failed (or a Data Box verbose log does not list as copied whole), the small
+ * repository files (config, keys, index, snapshots) and a sample of packs are downloaded and compared
+ * piece by piece with the MD5s recorded when the drives were written (everything with readData).
+ * Whatever is missing or wrong is uploaded again from the staging location, over the network, as
+ * RepairImport did. Then the repository is opened in the cloud
  * and the seed marked complete. Idempotent: a second run finds nothing to repair.
  */
 import { createHash } from 'node:crypto';
@@ -24,7 +25,7 @@ import { BlobSeedStore } from './blobSeedStore.ts';
 import { openSeed } from './openSeed.ts';
 import { publishedExpectedBlobs } from './publishedDrives.ts';
 import type { SeedDescriptor } from './seedDescriptor.ts';
-import { diagnosticsLocation, readServiceLogs } from './serviceLogs.ts';
+import { blobsToVerifyFirst, diagnosticsLocation, readServiceLogs } from './serviceLogs.ts';
 import { containerNameProblem } from './azureNames.ts';
 
 export interface CompleteParams extends PasswordParams, AzureAccessParams {
@@ -139,7 +140,7 @@ export async function completeSeed(params: CompleteParams, context: { events: Ev
     present.set(blob.name, blob.properties.contentLength ?? 0);
   }
   const diagnostics = diagnosticsLocation(params.diagnosticsContainer ?? (d['job'] as { diagnosticsPath?: string } | undefined)?.diagnosticsPath ?? 'waimportexport');
-  const { failures, logsRead, unreadable } = await readServiceLogs(
+  const { failures, copied, logsRead, unreadable } = await readServiceLogs(
     backend.containerClient(diagnostics.container),
     backend.containerClient('databoxcopylog'),
     d.jobName,
@@ -147,7 +148,8 @@ export async function completeSeed(params: CompleteParams, context: { events: Ev
   );
   for (const u of unreadable) context.events.log('warning', `The import service's logs in container ${u} could not be read with the credential given; every blob is verified without them.`);
   for (const f of failures) context.events.log('verbose', `the import service reported ${f.blobPath}: ${f.status} (${f.log})`);
-  const reported = new Set(failures.map((f) => (f.blobPath.startsWith(containerPrefix) ? f.blobPath.slice(containerPrefix.length) : f.blobPath)));
+  const reported = blobsToVerifyFirst(failures, copied, expected, containerPrefix);
+  if (reported.size > failures.length) context.events.log('verbose', `${reported.size - failures.length} blob(s) not listed whole in the Data Box verbose logs: verified first`);
 
   const percent = params.readData === true ? 100 : (params.verifyPercent ?? 2);
   const outcome: CompleteOutcome = {

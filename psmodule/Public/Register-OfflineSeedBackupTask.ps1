@@ -22,8 +22,10 @@ function Register-OfflineSeedBackupTask {
     password in ~/.config/offlineseed/keys/<TaskName>.key with mode 0600; then systemctl --user
     daemon-reload and enable --now the timer (if systemctl fails, a warning says what to run).
 
-    Azure access at run time: DefaultAzureCredential of the task's account (managed identity of an
-    Azure VM or Arc server, environment variables), as for Backup-OfflineSeed.
+    Azure access at run time: with -CredentialProfile, the application identity New-OfflineSeedCredential
+    saved (the task's account must find it: save it with -Scope Machine for SYSTEM or a gMSA); without
+    it, DefaultAzureCredential of the task's account (managed identity of an Azure VM or Arc server,
+    environment variables), as for Backup-OfflineSeed.
 
     .PARAMETER TaskName
     Name of the task: letters, digits, '.', '_' and '-'.
@@ -56,6 +58,10 @@ function Register-OfflineSeedBackupTask {
     .PARAMETER Credential
     Windows: the account the task runs as, with its password, for a task that must reach
     Windows-authenticated shares. The password is handed to Task Scheduler only.
+
+    .PARAMETER CredentialProfile
+    Name of a credential profile saved by New-OfflineSeedCredential: every run signs in to Azure as its
+    application with its certificate. Only the name goes into the task definition.
 
     .PARAMETER KeyFile
     Where the key file goes (defaults above).
@@ -139,6 +145,10 @@ function Register-OfflineSeedBackupTask {
         [System.Management.Automation.PSCredential] $Credential,
 
         [Parameter()]
+        [ValidatePattern('^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')]
+        [string] $CredentialProfile,
+
+        [Parameter()]
         [ValidateNotNullOrEmpty()]
         [string] $KeyFile,
 
@@ -161,6 +171,7 @@ function Register-OfflineSeedBackupTask {
         if ($PSBoundParameters.ContainsKey('StagingPath')) { $params['stagingPath'] = Resolve-OfflineSeedPath -Path $StagingPath }
         if ($PSBoundParameters.ContainsKey('DaysOfWeek')) { $params['daysOfWeek'] = [string[]]$DaysOfWeek }
         if ($PSBoundParameters.ContainsKey('EveryHours')) { $params['everyHours'] = $EveryHours }
+        if ($PSBoundParameters.ContainsKey('CredentialProfile')) { $params['credentialProfile'] = $CredentialProfile }
         if ($PSBoundParameters.ContainsKey('KeyFile')) { $params['keyFile'] = Resolve-OfflineSeedPath -Path $KeyFile }
 
         $account = $null

@@ -18,9 +18,9 @@ function Test-OfflineSeedPrerequisite {
                 complete.
       Azure     Azure Resource Manager answers; the credential gets a token; the subscription is
                 enabled; the resource group and storage account exist, the account's kind and region
-                support import, the container name is valid; the Microsoft.ImportExport (or, with
-                -Service DataBox, Microsoft.DataBox) provider is registered; the identity may create
-                jobs and read the account (Microsoft.Authorization permissions).
+                support import, the container name is valid; the Microsoft.DataBox (or, with
+                -Service ImportExport, Microsoft.ImportExport) provider is registered; the identity may
+                create jobs and read the account (Microsoft.Authorization permissions).
 
     -Offline runs the local checks only. A failed check is an answer, not an error: test the objects,
     for example (Test-OfflineSeedPrerequisite ... | Where-Object Status -eq 'Fail').
@@ -59,7 +59,8 @@ function Test-OfflineSeedPrerequisite {
     Container that receives the seed.
 
     .PARAMETER Service
-    ImportExport (default: Azure Import/Export jobs) or DataBox (Data Box customer disk jobs).
+    The control plane the import job will use: DataBox (the default, as for New-OfflineSeedImportJob:
+    Data Box customer disk jobs) or ImportExport (classic Azure Import/Export jobs). Alias -ControlPlane.
 
     .PARAMETER ReturnAddress
     Return address to check, as a hashtable (RecipientName, StreetAddress1, City, PostalCode,
@@ -175,7 +176,8 @@ function Test-OfflineSeedPrerequisite {
         [string] $ContainerName,
 
         [Parameter()]
-        [ValidateSet('ImportExport', 'DataBox')]
+        [ValidateSet('DataBox', 'ImportExport')]
+        [Alias('ControlPlane')]
         [string] $Service,
 
         [Parameter()]

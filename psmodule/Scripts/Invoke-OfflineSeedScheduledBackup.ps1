@@ -7,6 +7,7 @@ Backup-OfflineSeed run, with the repository password from the task's DPAPI key f
 Task Scheduler starts it as
     powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File <this script>
         -TaskName <name> -Repository <repository> -KeyFile <key file> [-StagingPath <staging>]
+        [-CredentialProfile <name>]
 It imports the module this script belongs to, decrypts the key file (see Protect-OfflineSeedKeyFile)
 straight into a SecureString, and runs Backup-OfflineSeed -Confirm:$false -ErrorAction Stop. What
 the run writes goes to %ProgramData%\OfflineSeed\Logs\<name>.log (a transcript, appended).
@@ -25,6 +26,10 @@ The DPAPI key file holding the repository password.
 
 .PARAMETER StagingPath
 The seed's staging location (sources and settings), if the task was registered with one.
+
+.PARAMETER CredentialProfile
+The credential profile (New-OfflineSeedCredential) to sign in to Azure with, if the task was
+registered with one; else DefaultAzureCredential of the task's account.
 #>
 [CmdletBinding()]
 param(
@@ -38,7 +43,10 @@ param(
     [string] $KeyFile,
 
     [Parameter()]
-    [string] $StagingPath
+    [string] $StagingPath,
+
+    [Parameter()]
+    [string] $CredentialProfile
 )
 
 $ErrorActionPreference = 'Stop'
@@ -69,6 +77,7 @@ try {
 
     $backup = @{ Repository = $Repository; Password = $password; Confirm = $false; ErrorAction = 'Stop' }
     if (-not [string]::IsNullOrEmpty($StagingPath)) { $backup['StagingPath'] = $StagingPath }
+    if (-not [string]::IsNullOrEmpty($CredentialProfile)) { $backup['CredentialProfile'] = $CredentialProfile }
     Backup-OfflineSeed @backup | Format-List | Out-String -Width 200 | Write-Output
     $code = 0
 } catch {

@@ -191,6 +191,7 @@ const table: Record<string, { base: () => Params; cases: [string, Params | (() =
     cases: [
       ['a task name ../evil', { taskName: '../evil' }, 'OfflineSeed.InvalidRequest', 2],
       ['a task name ..', { taskName: '..' }, 'OfflineSeed.InvalidRequest', 2],
+      ['a credential profile ../x', { credentialProfile: '../x' }, 'OfflineSeed.InvalidRequest', 2],
     ],
   },
   'backup.unschedule': {

@@ -4,8 +4,8 @@
  * (markDevicesShipped), the simulated datacenter reading the drives exactly as the service would and
  * writing the copy logs into databoxcopylog, job.status following the job to Completed (the real
  * @azure/arm-databox client sees the same job), Complete-OfflineSeed verifying the container against
- * the journals (and reading the CopyLogs), two incremental backups on top, and the cloud restore equal
- * to the source.
+ * the journals (and reading the CopyLogs and VerboseLogs), two incremental backups on top, and the
+ * cloud restore equal to the source.
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -93,7 +93,8 @@ test('Complete-OfflineSeed finds the imported container complete and reads the D
   assert.is(r.blobsCorrupt, 0);
   assert.is(r.blobsRepaired, 0);
   assert.is(r.blobsVerifiedByHash, r.blobsExpected, 'every blob compared piece by piece with the journals');
-  assert.ok((r.logsRead as number) >= drives.length, `the CopyLogs were read (${r.logsRead})`);
+  // A CopyLog and (logCollectionLevel Verbose, the default) a VerboseLog per drive.
+  assert.ok((r.logsRead as number) >= 2 * drives.length, `the CopyLogs and VerboseLogs were read (${r.logsRead})`);
 });
 
 for (const round of [1, 2]) {

@@ -1,7 +1,8 @@
 /**
  * The pure parts of the Data Box control plane: the shared state vocabulary for both services, the
  * control-plane choice (request, record, default), the CopyLog reader (against the service's documented
- * sample and against the simulated datacenter's writer), the DataBox error ids, and the region slug.
+ * sample and against the simulated datacenter's writer), what Complete-OfflineSeed takes from the
+ * CopyLog and VerboseLog (blobs to verify first), the DataBox error ids, and the region slug.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -13,7 +14,8 @@ import { DATABOX_SERVICE } from '../../engine/importjob/dataBoxClient.ts';
 import { dataBoxJobState, importExportJobState } from '../../engine/importjob/jobState.ts';
 import type { RecordedJob } from '../../engine/importjob/target.ts';
 import { OfflineSeedError } from '../../engine/protocol/errors.ts';
-import { writeCopyLog } from '../world/copyLog.ts';
+import { blobsToVerifyFirst, copiedFromVerboseLog, failuresFromCopyLog } from '../../engine/seed/serviceLogs.ts';
+import { writeCopyLog, writeVerboseLog } from '../world/copyLog.ts';
 
 test('one vocabulary: Import/Export states', () => {
   assert.is(importExportJobState('Creating', false, false, false), 'Created');
@@ -91,6 +93,26 @@ test('CopyLog: what the simulated datacenter writes reads back', () => {
   assert.is(r.driveStatus, 'Failed');
   assert.equal(r.blobs.map((b) => [b.blobPath, b.status, b.severity]), [['seeds/p/data/ab/abcd', 'UploadErrorWin32', 'Error']]);
   assert.is(parseCopyLog(writeCopyLog('D2', [], 3, false), 'D2', 'l').driveStatus, 'Succeeded');
+});
+
+test('Complete-OfflineSeed: CopyLog paths with backslashes and VerboseLog files are blob names; unlisted or short blobs are verified first', () => {
+  // The service's samples write paths with backslashes (CopyLog and VerboseLog alike).
+  const failed = failuresFromCopyLog('<ErroredEntity Path="seed\\fs01\\data\\ab\\abcd">\n  <Category>UploadErrorDataValidationError</Category>\n</ErroredEntity>', 'l');
+  assert.equal(failed.map((f) => [f.blobPath, f.status]), [['seed/fs01/data/ab/abcd', 'UploadErrorDataValidationError']]);
+  const sample = '<File CloudFormat="BlockBlob" Path="seed\\fs01\\config" Size="155" crc64="14179624636173788226">\r\n</File><File CloudFormat="BlockBlob" Path="seed/fs01/data/cd/cdef" Size="4096" crc64="1">\r\n</File>';
+  assert.equal(copiedFromVerboseLog(sample, 'v').map((c) => [c.blobPath, c.size]), [['seed/fs01/config', 155], ['seed/fs01/data/cd/cdef', 4096]]);
+  const written = writeVerboseLog([{ cloudFormat: 'BlockBlob', path: 'seed/fs01/keys/k1', size: 460, crc64: 7n }]);
+  assert.equal(copiedFromVerboseLog(written, 'v').map((c) => [c.blobPath, c.size]), [['seed/fs01/keys/k1', 460]]);
+
+  const expected = [
+    { blobPath: 'seed/fs01/config', length: 155 },
+    { blobPath: 'seed/fs01/data/cd/cdef', length: 8192 },
+    { blobPath: 'seed/fs01/data/ef/ef01', length: 100 },
+    { blobPath: 'seed/fs01/data/ab/abcd', length: 100 },
+  ];
+  const copied = copiedFromVerboseLog(sample, 'v');
+  assert.equal([...blobsToVerifyFirst(failed, copied, expected, 'seed/')].sort(), ['fs01/data/ab/abcd', 'fs01/data/cd/cdef', 'fs01/data/ef/ef01'], 'failed, copied short, not listed');
+  assert.equal([...blobsToVerifyFirst(failed, [], expected, 'seed/')], ['fs01/data/ab/abcd'], 'without a verbose log: the failures only');
 });
 
 test('Data Box refusals keep the service code under OfflineSeed.DataBox…; region names become slugs', () => {

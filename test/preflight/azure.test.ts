@@ -61,8 +61,15 @@ function only(rows: Row[], check: string, fix: RegExp): Row {
   return row;
 }
 
+test('the default is the control plane new jobs use (Data Box): its provider and rights are the ones checked', async () => {
+  const { rows } = await preflight();
+  assert.equal(rows.filter((r) => r.status !== 'Pass').map((r) => `${r.check}: ${r.reason}`), []);
+  assert.is(rows.find((r) => r.check === 'ResourceProvider')!.target, 'Microsoft.DataBox');
+  assert.match(rows.find((r) => r.check === 'Rights')!.reason, /Data Box jobs/);
+});
+
 test('everything in place: every check passes, and the summary says ready', async () => {
-  const { run, rows } = await preflight();
+  const { run, rows } = await preflight({ service: 'ImportExport' });
   assert.equal(rows.filter((r) => r.status !== 'Pass').map((r) => `${r.check}: ${r.reason}`), []);
   for (const check of ['StagingReachable', 'StagingWritable', 'StagingFreeSpace', 'ReturnAddress', 'ReturnCarrier', 'ContainerName', 'ControlPlane', 'Credential', 'Subscription', 'ResourceProvider', 'ResourceGroup', 'StorageAccount', 'StorageAccountKind', 'StorageAccountRegion', 'Rights', 'BlobDataRights']) {
     assert.ok(rows.some((r) => r.check === check), `${check} was checked`);
@@ -100,7 +107,7 @@ test('a storage account that is missing, of the wrong kind, in a region without 
     world.armResources.setStorageAccount(subscriptionId, resourceGroupName, name, { kind: 'FileStorage', location: 'westus' });
     only((await preflight()).rows, 'StorageAccountKind', /general-purpose v2/);
     world.armResources.setStorageAccount(subscriptionId, resourceGroupName, name, { kind: 'StorageV2', location: 'japaneast' });
-    only((await preflight()).rows, 'StorageAccountRegion', /Get-AzImportExportLocation/);
+    only((await preflight({ service: 'ImportExport' })).rows, 'StorageAccountRegion', /Get-AzImportExportLocation/);
   } finally {
     world.armResources.setStorageAccount(subscriptionId, resourceGroupName, name, { kind: 'StorageV2', location: 'westus' });
   }
@@ -113,11 +120,11 @@ test('a bad container name', async () => {
 test('the resource provider is not registered (Import/Export, then Data Box)', async () => {
   try {
     world.armResources.setProvider(world.subscriptionId, 'Microsoft.ImportExport', 'NotRegistered');
-    const row = only((await preflight()).rows, 'ResourceProvider', /Register-AzResourceProvider -ProviderNamespace Microsoft\.ImportExport/);
+    const row = only((await preflight({ service: 'ImportExport' })).rows, 'ResourceProvider', /Register-AzResourceProvider -ProviderNamespace Microsoft\.ImportExport/);
     assert.match(row.reason, /NotRegistered/);
-    assert.equal(failed((await preflight({ service: 'DataBox' })).rows), [], 'Data Box seeding does not need Microsoft.ImportExport');
+    assert.equal(failed((await preflight()).rows), [], 'Data Box seeding (the default) does not need Microsoft.ImportExport');
     world.armResources.setProvider(world.subscriptionId, 'Microsoft.DataBox', 'NotRegistered');
-    only((await preflight({ service: 'DataBox' })).rows, 'ResourceProvider', /Microsoft\.DataBox/);
+    only((await preflight()).rows, 'ResourceProvider', /Microsoft\.DataBox/);
   } finally {
     world.armResources.setProvider(world.subscriptionId, 'Microsoft.ImportExport', 'Registered');
     world.armResources.setProvider(world.subscriptionId, 'Microsoft.DataBox', 'Registered');
@@ -127,9 +134,10 @@ test('the resource provider is not registered (Import/Export, then Data Box)', a
 test('the identity lacks the rights (Reader only)', async () => {
   world.armResources.permissions.set(world.principal.clientId, [READER]);
   try {
-    const { rows } = await preflight();
+    const { rows } = await preflight({ service: 'ImportExport' });
     const row = only(rows, 'Rights', /Contributor/);
     assert.match(row.reason, /Microsoft\.ImportExport\/jobs\/write/);
+    assert.match(only((await preflight()).rows, 'Rights', /Contributor/).reason, /Microsoft\.DataBox\/jobs\/write/);
     assert.not.match(row.reason, /jobs\/read/);
     assert.is(rows.find((r) => r.check === 'BlobDataRights')!.status, 'Warn');
   } finally {

@@ -4,14 +4,19 @@
  * profile, then used with credentialProfile and no other credential: the token service checks the
  * client assertion signed with the new key. Without the right to change the application, the exact
  * administrator commands come back and the profile records that registration is pending. No key, secret
- * or token reaches the output or the profile.
+ * or token reaches the output or the profile. A scheduled backup registered with the profile runs its
+ * unit's ExecStart as is and signs in as the application.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { X509Certificate, createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runEngine, type EngineRun } from '../helpers/engine.ts';
+import { engineCommand, runEngine, type EngineRun } from '../helpers/engine.ts';
+import { uploadRepository } from '../helpers/cloudSeed.ts';
+import { RESTIC_PASSWORD } from '../helpers/fixtures.ts';
 import { startWorld, type World } from '../world/world.ts';
 import { RETURN_ADDRESS, RETURN_SHIPPING } from '../job/fixtures.ts';
 
@@ -145,6 +150,50 @@ test('a machine-wide profile serves every user: credential and return details sa
   const rows = await preflightWith('machine', { returnAddress: undefined, returnShipping: undefined });
   assert.is(rows.find((x) => x.check === 'Credential')!.status, 'Pass');
   assert.is(rows.find((x) => x.check === 'CredentialProfile')!.target, 'machine');
+});
+
+/** The words of a unit's ExecStart= (each double-quoted, with C escapes, %% and $$). */
+function execStartWords(unit: string): string[] {
+  const line = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
+  return [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1').replace(/%%/g, '%').replace(/\$\$/g, '$'));
+}
+
+test('a scheduled backup registered with the profile signs in as the application on every run', async () => {
+  const source = join(work, 'scheduled-source');
+  mkdirSync(source, { recursive: true });
+  writeFileSync(join(source, 'a.txt'), 'scheduled\n'.repeat(1000));
+  const staging = join(work, 'scheduled-staging');
+  const stage = await runEngine('seed.start', { sources: [source], stagingPath: staging, jobName: 'scheduled', storageAccount: world.storageAccount.name, container: 'scheduled', prefix: 'fs01', password: RESTIC_PASSWORD });
+  assert.is(stage.exitCode, 0, JSON.stringify(stage.errors));
+  await uploadRepository(world, join(staging, 'repository'), 'scheduled', 'fs01');
+  writeFileSync(join(source, 'b.txt'), 'changed since the seed\n');
+  const repository = `azure://${world.storageAccount.name}/scheduled/fs01`;
+  const { file, args } = engineCommand();
+  const scheduled = await runEngine('backup.schedule', {
+    taskName: 'unattended-nightly', platform: 'systemd', repository, credentialProfile: 'unattended', password: RESTIC_PASSWORD,
+    install: true, unitDirectory: join(work, 'units'), keyFile: join(work, 'keys', 'nightly.key'), enginePath: file,
+  }, { env: { ...world.env, ...bare } });
+  assert.is(scheduled.exitCode, 0, JSON.stringify(scheduled.errors));
+  assert.equal(scheduled.events.filter((e) => e.type === 'log' && e.level === 'warning'), [], 'the profile is found here');
+  const words = execStartWords(String(scheduled.results[0]!.serviceUnit));
+  assert.equal(words.slice(-2), ['--credential-profile', 'unattended']);
+
+  // The unit's command as systemd would run it (plus the sources: no staging location was given), with
+  // no credential in the environment: only the profile can sign in.
+  const app = JSON.parse(readFileSync(join(work, 'xdg', 'offlineseed', 'profile.json'), 'utf8')).credentials.unattended.clientId as string;
+  const before = world.emulator.tokenService.issued.length;
+  // Asynchronously: the token service answers from this process's event loop.
+  const run = await promisify(execFile)(file, [...args, ...words.slice(1), '--source', source], { env: { ...process.env, ...world.env, ...bare } as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' })
+    .then(() => ({ code: 0, output: '' }), (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, output: `${error.stdout?.slice(-600)} ${error.stderr?.slice(-600)}` }));
+  assert.is(run.code, 0, run.output);
+  assert.ok(world.emulator.tokenService.issued.slice(before).some((t) => t.clientId === app), 'a token was issued to the application');
+
+  const unknown = await runEngine('backup.schedule', {
+    taskName: 'nobody-nightly', platform: 'systemd', repository, credentialProfile: 'nobody', password: RESTIC_PASSWORD,
+    unitDirectory: join(work, 'units'), keyFile: join(work, 'keys', 'nobody.key'), enginePath: file,
+  }, { env: { ...world.env, ...bare } });
+  assert.is(unknown.exitCode, 0, JSON.stringify(unknown.errors));
+  assert.ok(unknown.events.some((e) => e.type === 'log' && e.level === 'warning' && /nobody/.test(String(e.message)) && /Scope Machine/.test(String(e.message))), 'an unknown profile is a warning with its fix');
 });
 
 test.run();

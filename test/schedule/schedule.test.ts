@@ -16,7 +16,7 @@ import { defaultLogonType } from '../../engine/commands/backupSchedule.ts';
 import { scheduleFrom } from '../../engine/schedule/schedule.ts';
 import { onCalendar, serviceUnit, systemdWord, timerUnit } from '../../engine/schedule/systemdUnits.ts';
 import { taskSchedulerXml, windowsArgument, windowsCommandLine, type WindowsTaskSpec } from '../../engine/schedule/taskSchedulerXml.ts';
-import { runEngine } from '../helpers/engine.ts';
+import { engineCommand, runEngine } from '../helpers/engine.ts';
 import { parseXml, type XmlElement } from '../psmodule/analysis.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'offlineseed-schedule-'));
@@ -146,6 +146,14 @@ test('systemd OnCalendar: daily, weekly and every-N-hours expressions (normalize
   }
 });
 
+test('a credential profile goes into both definitions by name: --credential-profile, -CredentialProfile', () => {
+  const spec = { taskName: 't', description: 'd', schedule: scheduleFrom({}), engine: ['/opt/e'], repository: 'azure://a/c/p', keyFile: '/k/t.key', credentialProfile: 'fs01-app' };
+  assert.match(serviceUnit(spec), /^ExecStart="\/opt\/e" "backup" "run" "--repo" "azure:\/\/a\/c\/p" "--password-file" "\/k\/t\.key" "--credential-profile" "fs01-app"$/m);
+  const args = parseWindowsCommandLine(child(parseXml(taskSchedulerXml(windowsSpec({ credentialProfile: 'fs01-app' }))), 'Actions', 'Exec', 'Arguments').text);
+  assert.equal(args.slice(-2), ['-CredentialProfile', 'fs01-app']);
+  assert.not.ok(taskSchedulerXml(windowsSpec()).includes('CredentialProfile'), 'none without one');
+});
+
 test('systemd ExecStart words: quotes, backslashes, % and $ are escaped', () => {
   assert.is(systemdWord('a b'), '"a b"');
   assert.is(systemdWord('50%$HOME"\\'), '"50%%$$HOME\\"\\\\"');
@@ -193,6 +201,27 @@ test('backup.schedule systemd --install: key file 0600 in a 0700 folder holds th
   for (const text of [service, timer, r.stdout, r.stderr]) assert.not.ok(text.includes(PASSWORD), 'the password appears only in the key file');
   assert.is(result.enabled, true);
   assert.equal(systemctlCalls(), ['daemon-reload', 'enable --now offlineseed-backup-nightly.timer'], 'a unit folder outside systemd/user holds system units: no --user');
+});
+
+test('the installed unit\'s ExecStart runs as systemd would: an incremental backup with the password from the key file', async () => {
+  const source = join(work, 'run-source');
+  mkdirSync(source, { recursive: true });
+  writeFileSync(join(source, 'a.txt'), 'first\n'.repeat(1000));
+  const staging = join(work, 'run-staging');
+  const stage = await runEngine('seed.start', { sources: [source], stagingPath: staging, jobName: 'scheduled-run', storageAccount: 'acct01', container: 'seed', password: PASSWORD }, { env });
+  assert.is(stage.exitCode, 0, JSON.stringify(stage.errors));
+  writeFileSync(join(source, 'b.txt'), 'second\n');
+  const { file, args } = engineCommand();
+  const r = await runEngine('backup.schedule', { taskName: 'runs', platform: 'systemd', repository: join(staging, 'repository'), stagingPath: staging, password: PASSWORD, install: true, unitDirectory: units, enginePath: file }, { env });
+  assert.is(r.exitCode, 0, JSON.stringify(r.errors));
+  const line = /^ExecStart=(.*)$/m.exec(String(r.results[0]!.serviceUnit))![1]!;
+  const words = [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1').replace(/%%/g, '%').replace(/\$\$/g, '$'));
+  assert.ok(words.includes('--password-file'));
+  const run = spawnSync(file, [...args, ...words.slice(1), '--json'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+  assert.is(run.status, 0, `${run.stdout.slice(-600)} ${run.stderr.slice(-600)}`);
+  const result = run.stdout.split('\n').filter((l) => l.includes('"type":"result"')).map((l) => (JSON.parse(l) as { data: Record<string, unknown> }).data)[0]!;
+  assert.ok((result.filesNew as number) >= 1, JSON.stringify(result));
+  assert.not.ok(run.stdout.includes(PASSWORD) || run.stderr.includes(PASSWORD));
 });
 
 test('backup.schedule refuses a key file others can read, and a missing one, when no password is given', async () => {
