@@ -129,6 +129,7 @@ export async function run(params: PreflightParams, context: CommandContext): Pro
     ...(params.resourceGroup === undefined ? {} : { resourceGroup: params.resourceGroup }),
     ...(params.storageAccount === undefined ? {} : { storageAccount: params.storageAccount }),
     ...(params.container === undefined ? {} : { container: params.container }),
+    ...(typeof address?.['countryOrRegion'] === 'string' && address['countryOrRegion'] !== '' ? { country: address['countryOrRegion'] } : {}),
   } as const;
   emit(nameChecks(target));
   if (params.offline === true) {

@@ -8,6 +8,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { AzureCloud } from '../azure/azureCloud.ts';
 import { createRestClient, errorOf, type RestAnswer } from '../azure/restClient.ts';
 import { containerNameProblem, resourceGroupProblem, storageAccountProblem, subscriptionIdProblem } from '../seed/azureNames.ts';
+import { DATABOX_API_VERSION } from '../importjob/dataBoxClient.ts';
 import { fail, pass, warn, type CheckResult } from './check.ts';
 import { missingOperations, type Permission } from './permissions.ts';
 
@@ -22,6 +23,7 @@ export const API = {
   storage: '2023-01-01',
   permissions: '2022-04-01',
   importExport: '2021-01-01',
+  dataBox: DATABOX_API_VERSION,
 } as const;
 
 /** What each service needs at the resource group (actions) and on the account (data actions, for the later steps). */
@@ -40,6 +42,8 @@ export interface AzureTarget {
   storageAccount?: string;
   container?: string;
   service: SeedingService;
+  /** The return address's country: Data Box answers which SKUs serve a region for a country. */
+  country?: string;
 }
 
 const A = 'Azure' as const;
@@ -120,6 +124,22 @@ export function judgeStorageAccount(name: string, answer: RestAnswer, service: S
     }
   }
   return results;
+}
+
+/** Whether the account's region offers Data Box customer disks (availableSkus), or why that is unknown. */
+export function judgeDataBoxRegion(name: string, location: string, answer: RestAnswer | undefined): CheckResult {
+  const fix = 'Use a storage account in a region that offers Data Box customer disks (the portal lists them when you order a Data Box "Import/Export" job), or move the seed there.';
+  if (answer === undefined) {
+    return warn(A, 'StorageAccountRegion', name, `whether ${location} offers Data Box customer disks was not checked: the return address names no country`, 'Give -ReturnAddress (or save it once with Set-OfflineSeedProfile) and run the check again.');
+  }
+  if (answer.status !== 200) {
+    const e = errorOf(answer);
+    return warn(A, 'StorageAccountRegion', name, `the Data Box SKUs of ${location} could not be read (HTTP ${answer.status} ${e.code}: ${e.message})`, 'Run the check again later; the region is checked again when the job is created.');
+  }
+  const skus = (answer.body?.['value'] ?? []) as { sku?: { name?: string }; enabled?: boolean; properties?: { disabledReasonMessage?: string } }[];
+  const disk = skus.find((s) => s.sku?.name === 'DataBoxCustomerDisk');
+  if (disk?.enabled === true) return pass(A, 'StorageAccountRegion', name, `${location} offers Data Box customer disks`);
+  return fail(A, 'StorageAccountRegion', name, `${location} does not offer Data Box customer disks${disk?.properties?.disabledReasonMessage === undefined ? '' : ` (${disk.properties.disabledReasonMessage})`}`, fix);
 }
 
 export function judgeProvider(subscriptionId: string, service: SeedingService, answer: RestAnswer): CheckResult {
@@ -221,8 +241,18 @@ export async function runAzureChecks(t: AzureTarget, cloud: AzureCloud, credenti
       }
     }
     const accountPath = `${rgPath}/providers/Microsoft.Storage/storageAccounts/${t.storageAccount}`;
-    const account = judgeStorageAccount(t.storageAccount, await get(accountPath, API.storage), t.service, locations);
+    const answer = await get(accountPath, API.storage);
+    const account = judgeStorageAccount(t.storageAccount, answer, t.service, locations);
     results.push(...account);
+    if (t.service === 'DataBox' && answer.status === 200) {
+      // Data Box answers on its own endpoint (the cloud's ARM endpoint in production).
+      const dataBox = createRestClient(process.env.OFFLINESEED_DATABOX_ENDPOINT ?? arm, credential, cloud.armScope);
+      const location = String(answer.body?.['location'] ?? '');
+      const skus = t.country === undefined ? undefined
+        : await dataBox.request('POST', `${rgPath}/providers/Microsoft.DataBox/locations/${encodeURIComponent(location)}/availableSkus?api-version=${API.dataBox}`,
+          { transferType: 'ImportToAzure', country: t.country, location }, signal);
+      results.push(judgeDataBoxRegion(t.storageAccount, location, skus));
+    }
     if (account[0]!.status !== 'Fail') scope = accountPath;
   }
   const permissions = await get(`${scope}/providers/Microsoft.Authorization/permissions`, API.permissions);

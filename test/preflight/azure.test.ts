@@ -65,6 +65,7 @@ test('the default is the control plane new jobs use (Data Box): its provider and
   const { rows } = await preflight();
   assert.equal(rows.filter((r) => r.status !== 'Pass').map((r) => `${r.check}: ${r.reason}`), []);
   assert.is(rows.find((r) => r.check === 'ResourceProvider')!.target, 'Microsoft.DataBox');
+  assert.match(rows.find((r) => r.check === 'StorageAccountRegion')!.reason, /offers Data Box customer disks/);
   assert.match(rows.find((r) => r.check === 'Rights')!.reason, /Data Box jobs/);
 });
 
@@ -99,7 +100,7 @@ test('an unknown subscription, a missing resource group', async () => {
   only((await preflight({ resourceGroup: 'no-such-rg' })).rows, 'ResourceGroup', /New-AzResourceGroup -Name no-such-rg/);
 });
 
-test('a storage account that is missing, of the wrong kind, in a region without a shipping site', async () => {
+test('a storage account that is missing, of the wrong kind, in a region without a shipping site (Import/Export) or customer disks (Data Box)', async () => {
   only((await preflight({ storageAccount: 'nosuchaccount' })).rows, 'StorageAccount', /New-AzStorageAccount .*-Kind StorageV2/);
   const { subscriptionId, resourceGroupName } = world;
   const name = world.storageAccount.name;
@@ -108,6 +109,8 @@ test('a storage account that is missing, of the wrong kind, in a region without 
     only((await preflight()).rows, 'StorageAccountKind', /general-purpose v2/);
     world.armResources.setStorageAccount(subscriptionId, resourceGroupName, name, { kind: 'StorageV2', location: 'japaneast' });
     only((await preflight({ service: 'ImportExport' })).rows, 'StorageAccountRegion', /Get-AzImportExportLocation/);
+    const dataBox = only((await preflight()).rows, 'StorageAccountRegion', /offers Data Box customer disks/);
+    assert.match(dataBox.reason, /japaneast does not offer Data Box customer disks/);
   } finally {
     world.armResources.setStorageAccount(subscriptionId, resourceGroupName, name, { kind: 'StorageV2', location: 'westus' });
   }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runEngine } from '../helpers/engine.ts';
+import { judgeDataBoxRegion } from '../../engine/preflight/azureChecks.ts';
 import { summaryLine } from '../../engine/preflight/check.ts';
 import { bitLockerAvailable, driveChecks, MAX_DRIVE_BYTES, stagingFreeSpace, stagingReachable, type ComputerFacts } from '../../engine/preflight/localChecks.ts';
 import { mountOf, parseMountInfo } from '../../engine/preflight/localFacts.ts';
@@ -73,6 +74,17 @@ test('permissions: wildcards grant, notActions subtract within their role only',
   const narrow = { actions: ['Microsoft.ImportExport/*'], notActions: ['Microsoft.ImportExport/jobs/delete'] };
   assert.ok(isAllowed([narrow, { actions: ['Microsoft.ImportExport/jobs/delete'] }], 'Microsoft.ImportExport/jobs/delete'), 'another role grants what one excludes');
   assert.ok(isAllowed([{ dataActions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*'] }], 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write', 'dataAction'));
+});
+
+test('Data Box region: offered passes, not offered fails with its fix, unknown (no country, no answer) is a warning', () => {
+  const answer = (enabled: boolean) => ({ status: 200, body: { value: [{ sku: { name: 'DataBoxDisk' }, enabled: true }, { sku: { name: 'DataBoxCustomerDisk' }, enabled }] } });
+  assert.is(judgeDataBoxRegion('acct', 'westus', answer(true)).status, 'Pass');
+  const no = judgeDataBoxRegion('acct', 'japaneast', answer(false));
+  assert.equal([no.status, no.check], ['Fail', 'StorageAccountRegion']);
+  assert.match(no.fix!, /region that offers Data Box customer disks/);
+  assert.is(judgeDataBoxRegion('acct', 'westus', { status: 200, body: { value: [{ sku: { name: 'DataBoxDisk' }, enabled: true }] } }).status, 'Fail', 'a region without the SKU');
+  assert.is(judgeDataBoxRegion('acct', 'westus', undefined).status, 'Warn');
+  assert.match(judgeDataBoxRegion('acct', 'westus', { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'later' } } }).reason, /could not be read \(HTTP 503 ServiceUnavailable/);
 });
 
 test('the summary line names what failed', () => {

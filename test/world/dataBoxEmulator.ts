@@ -40,6 +40,9 @@
  * - Timers (virtual clock): 14 days in AwaitingShipmentDetails → the job is deleted; 90 days after a
  *   terminal status → deleted.
  * - Lists: `defaultPageSize` (100) per page, nextLink with $skipToken.
+ * - POST …/resourceGroups/{rg}/providers/Microsoft.DataBox/locations/{loc}/availableSkus
+ *   {transferType, country, location}: DataBoxCustomerDisk enabled where `customerDiskLocations`
+ *   (default: the Import/Export shipping sites) has the region, else disabledReason Region.
  */
 import { randomUUID } from 'node:crypto';
 import { FaultInjector } from './faultInjection.ts';
@@ -49,6 +52,7 @@ import type { TestCertificates } from './certs.ts';
 import { createVirtualClock, DAY_MS, type VirtualClock } from './clock.ts';
 import { ARM_AUDIENCES, type JobRef } from './importExportEmulator.ts';
 import { decodeToken, mintToken } from './jwt.ts';
+import { defaultLocations, normalizeLocationName } from './locations.ts';
 import type { TokenService } from './tokenService.ts';
 
 export const DATABOX_API_VERSIONS = ['2022-12-01', '2023-03-01', '2023-12-01', '2025-02-01', '2025-07-01'];
@@ -139,6 +143,8 @@ export interface DataBoxEmulatorOptions {
   deleteMode?: 'lro' | 'immediate';
   defaultPageSize?: number;
   timers?: { awaitingExpiryMs?: number; retentionMs?: number };
+  /** Regions where DataBoxCustomerDisk is offered (availableSkus); default: the Import/Export shipping sites. */
+  customerDiskLocations?: readonly string[];
 }
 
 export interface DataBoxEmulator {
@@ -332,7 +338,8 @@ type Route =
   | { kind: 'jobs'; subscriptionId: string; resourceGroupName?: string }
   | { kind: 'job'; ref: JobRef }
   | { kind: 'action'; ref: JobRef; action: string }
-  | { kind: 'operation'; id: string };
+  | { kind: 'operation'; id: string }
+  | { kind: 'availableSkus'; location: string };
 
 function eq(a: string | undefined, b: string): boolean {
   return a !== undefined && a.toLowerCase() === b.toLowerCase();
@@ -349,6 +356,7 @@ export function matchDataBoxRoute(path: string): Route | undefined {
     if (s.length === 8 && eq(s[4], 'locations') && eq(s[6], 'operationResults')) return { kind: 'operation', id: s[7]! };
     return undefined;
   }
+  if (s.length === 9 && eq(s[2], 'resourceGroups') && s[3] && provider(4) && eq(s[6], 'locations') && eq(s[8], 'availableSkus')) return { kind: 'availableSkus', location: s[7]! };
   if (!eq(s[2], 'resourceGroups') || !s[3] || !provider(4) || !eq(s[6], 'jobs')) return undefined;
   const resourceGroupName = s[3];
   if (s.length === 7) return { kind: 'jobs', subscriptionId, resourceGroupName };
@@ -374,6 +382,7 @@ export async function startDataBoxEmulator(options: DataBoxEmulatorOptions): Pro
   const awaitingExpiryMs = options.timers?.awaitingExpiryMs ?? 14 * DAY_MS;
   const retentionMs = options.timers?.retentionMs ?? 90 * DAY_MS;
   const storageAccounts = options.storageAccounts?.map((a) => a.toLowerCase());
+  const customerDiskLocations = (options.customerDiskLocations ?? defaultLocations().map((l) => l.name)).map(normalizeLocationName);
   const tenantId = options.tenantId ?? '72f988bf-0000-4000-8000-00000000c0de';
   const jobs = new Map<string, DataBoxJobRecord>();
   const operations = new Map<string, Operation>();
@@ -683,6 +692,10 @@ export async function startDataBoxEmulator(options: DataBoxEmulatorOptions): Pro
           const result = action(route.ref, route.action, body);
           return send(result.status, result.body);
         }
+        case 'availableSkus': {
+          if (method !== 'POST') fail(405, 'MethodNotAllowed', `The method ${method} is not allowed on this resource.`);
+          return send(200, availableSkus(body));
+        }
       }
     } catch (error) {
       if (error instanceof HttpFailure) {
@@ -694,6 +707,25 @@ export async function startDataBoxEmulator(options: DataBoxEmulatorOptions): Pro
       }
     }
   };
+
+  /** POST …/locations/{location}/availableSkus {transferType, country, location}: which SKUs serve the region. */
+  function availableSkus(body: unknown): { value: unknown[] } {
+    const request = (body ?? {}) as Record<string, unknown>;
+    for (const field of ['transferType', 'country', 'location']) {
+      if (typeof request[field] !== 'string' || request[field] === '') fail(400, 'InvalidRequestContent', `availableSkuRequest.${field} is required.`);
+    }
+    const region = normalizeLocationName(String(request['location']));
+    const offered = customerDiskLocations.includes(region);
+    return {
+      value: [{
+        sku: { name: 'DataBoxCustomerDisk' },
+        enabled: offered,
+        properties: offered
+          ? { dataLocationToServiceLocationMap: [{ dataLocation: region, serviceLocation: region }], apiVersions: DATABOX_API_VERSIONS }
+          : { disabledReason: 'Region', disabledReasonMessage: `DataBoxCustomerDisk is not available in ${region}.` },
+      }],
+    };
+  }
 
   const listener = await listenHttps(options.certificates, handle);
   origin = listener.origin;
