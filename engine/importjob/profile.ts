@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { OfflineSeedError } from '../protocol/errors.ts';
+import { fromSystemError, OfflineSeedError } from '../protocol/errors.ts';
 import { validate } from '../protocol/validator.ts';
 
 export interface ReturnAddress {
@@ -84,7 +84,7 @@ export async function readProfile(path: string): Promise<Profile | undefined> {
     text = await fs.readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw fromSystemError(error, path) ?? error;
   }
   return parseProfile(path, text);
 }
@@ -96,7 +96,7 @@ export function readProfileSync(path: string): Profile | undefined {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw fromSystemError(error, path) ?? error;
   }
   return parseProfile(path, text);
 }

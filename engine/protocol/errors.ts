@@ -61,6 +61,11 @@ export function noSpaceIn(location: string, what: string, cause: unknown): Offli
 }
 
 /** Node system errors (ENOENT, EACCES, ENOSPC, ...) mapped to stable ids, so a full disk reads as one. */
+/** "What: path", or just "What" when the error named no path (a read on a descriptor, say). */
+function about(what: string, target: string | undefined): string {
+  return target === undefined || target === '' ? what : `${what}: ${target}`;
+}
+
 export function fromSystemError(error: unknown, targetObject?: string): OfflineSeedError | undefined {
   if (!(error instanceof Error)) return undefined;
   const status = (error as { statusCode?: unknown }).statusCode;
@@ -79,24 +84,24 @@ export function fromSystemError(error: unknown, targetObject?: string): OfflineS
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return new OfflineSeedError('OfflineSeed.NoSpace', 'LimitsExceeded', `No space left on the device while writing ${target ?? ''}`.trim(), {
+      return new OfflineSeedError('OfflineSeed.NoSpace', 'LimitsExceeded', target === undefined ? 'No space left on the device' : `No space left on the device while writing ${target}`, {
         ...details, cause: error, recommendedAction: 'Free space (or use a larger location), then run the same command again: it resumes.',
       });
     case 'EACCES':
     case 'EPERM':
-      return new OfflineSeedError('OfflineSeed.AccessDenied', 'PermissionDenied', `Access denied: ${target ?? ''}`.trim(), { ...details, cause: error });
+      return new OfflineSeedError('OfflineSeed.AccessDenied', 'PermissionDenied', about('Access denied', target), { ...details, cause: error });
     case 'ENOENT':
     case 'ENOTDIR':
-      return new OfflineSeedError('OfflineSeed.PathNotFound', 'ObjectNotFound', `Not found: ${target ?? ''}`.trim(), { ...details, cause: error });
+      return new OfflineSeedError('OfflineSeed.PathNotFound', 'ObjectNotFound', about('Not found', target), { ...details, cause: error });
     case 'ENAMETOOLONG':
-      return new OfflineSeedError('OfflineSeed.PathTooLong', 'InvalidArgument', `Path or file name too long: ${(target ?? '').slice(0, 200)}`.trim(), { ...details, cause: error });
+      return new OfflineSeedError('OfflineSeed.PathTooLong', 'InvalidArgument', about('Path or file name too long', target?.slice(0, 200)), { ...details, cause: error });
     case 'EISDIR':
     case 'ERR_FS_EISDIR': // fs.rm's SystemError for a folder where a file was named
-      return new OfflineSeedError('OfflineSeed.PathIsFolder', 'InvalidArgument', `A folder where a file was expected: ${target ?? ''}`.trim(), { ...details, cause: error });
+      return new OfflineSeedError('OfflineSeed.PathIsFolder', 'InvalidArgument', about('A folder where a file was expected', target), { ...details, cause: error });
     case 'EROFS':
-      return new OfflineSeedError('OfflineSeed.ReadOnlyLocation', 'PermissionDenied', `Read-only file system: ${target ?? ''}`.trim(), { ...details, cause: error });
+      return new OfflineSeedError('OfflineSeed.ReadOnlyLocation', 'PermissionDenied', about('Read-only file system', target), { ...details, cause: error });
     case 'EIO':
-      return new OfflineSeedError('OfflineSeed.IOError', 'ReadError', `I/O error: ${target ?? ''}`.trim(), { ...details, cause: error });
+      return new OfflineSeedError('OfflineSeed.IOError', 'ReadError', about('I/O error', target), { ...details, cause: error });
     case 'ECONNREFUSED':
     case 'ECONNRESET':
     case 'ENOTFOUND':

@@ -3,7 +3,7 @@
  * reused by job creation and the preflight without being given; the user's values win over the
  * machine's field by field; an incomplete address is refused before anything is written.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -53,6 +53,16 @@ test('a partial update keeps the other fields; an incomplete address is refused 
   assert.is(bad.exitCode, 2);
   assert.is(bad.errors[0]?.errorId, 'OfflineSeed.ReturnAddressIncomplete');
   assert.throws(() => statSync(fresh), 'nothing was written');
+});
+
+test('a profile path that is a folder is named in the error (the read names no path of its own)', async () => {
+  const folder = join(work, 'a-folder');
+  mkdirSync(folder);
+  const r = await runEngine('profile.get', { profilePath: folder }, { env });
+  assert.is(r.exitCode, 2);
+  assert.is(r.errors[0]?.errorId, 'OfflineSeed.PathIsFolder');
+  assert.is(r.errors[0]?.targetObject, folder);
+  assert.is(r.errors[0]?.message, `A folder where a file was expected: ${folder}`);
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
