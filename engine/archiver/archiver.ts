@@ -94,6 +94,11 @@ const SEPARATOR = Buffer.from(sep);
 const INDEX_EVERY_MS = 5 * 60_000;
 /** Parent trees of up to this many upcoming entries of a folder are loaded ahead of the walk. */
 const PREFETCH_AHEAD = 8;
+/**
+ * The walk lets the event loop run after this many entries (~5 ms of work): it rarely waits for the
+ * workers, and without a pause their claim and result messages would sit unanswered until it did.
+ */
+const ENTRIES_BETWEEN_YIELDS = 64;
 
 export function chunkerParametersOf(repo: Repository): ChunkerParameters {
   const stored = repo.config.offlineseed?.chunker;
@@ -118,6 +123,7 @@ export class Archiver {
   private readonly progress: ProgressMeter;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly limiter: BandwidthLimiter | undefined;
+  private entriesSinceYield = 0;
 
   constructor(repo: Repository, events: EventSink, signal: AbortSignal, options: ArchiveOptions) {
     this.repo = repo;
@@ -349,6 +355,10 @@ export class Archiver {
       for (; ahead < subtrees.length && ahead <= i + PREFETCH_AHEAD; ahead++) {
         const id = subtrees[ahead];
         if (id !== undefined) this.prefetchTree(id);
+      }
+      if (++this.entriesSinceYield >= ENTRIES_BETWEEN_YIELDS) {
+        this.entriesSinceYield = 0;
+        await new Promise((r) => setImmediate(r));
       }
       const path = Buffer.concat([dir.path, SEPARATOR, name]);
       if (this.excluded(path.toString('utf8'))) continue;
