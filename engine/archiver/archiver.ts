@@ -24,7 +24,7 @@ import { rfc3339Now } from '../repo/format/timestamp.ts';
 import type { Repository } from '../repo/repository.ts';
 import { sha256Hex } from '../repo/repository.ts';
 import { decodeTree, encodeTree } from '../repo/tree/treeEncoding.ts';
-import type { TreeNode } from '../repo/tree/treeNode.ts';
+import { sameNode, type TreeNode } from '../repo/tree/treeNode.ts';
 import { compileExcludes, type ExcludeMatcher } from './excludePatterns.ts';
 import { ProgressMeter } from './progressMeter.ts';
 import { WorkerPool, type FileOutcome } from './workerPool.ts';
@@ -287,7 +287,8 @@ export class Archiver {
     if (st.isFile()) {
       if (before !== undefined && this.unchanged(before, node)) {
         node.content = before.content;
-        parent.children.push(node);
+        // Mostly nothing but the content check changed: then the parent's node text is this node's too.
+        parent.children.push(before.sourceJson !== undefined && sameNode(node, before) ? { ...before, sourceIsCurrent: true } : node);
         this.stats.files++;
         this.stats.filesUnmodified++;
         this.progress.skipped(Number(node.size));

@@ -108,6 +108,7 @@ export function encodeNode(node: TreeNode): string {
 
 /** The node's source JSON while it still describes the node, else the canonical encoding. */
 function nodeJson(node: TreeNode): Buffer {
+  if (node.sourceIsCurrent === true && node.sourceJson !== undefined) return node.sourceJson;
   const canonical = Buffer.from(encodeNode(node), 'utf8');
   const source = node.sourceJson;
   if (source === undefined || source.equals(canonical)) return canonical;
