@@ -50,6 +50,13 @@ export interface ArchiveOptions {
    * so the next run finds what a killed one left without listing data/ (packRecovery.ts).
    */
   markPending?: boolean;
+  /**
+   * Nothing is written to the repository before this resolves (no blob claimed, no tree pack, index or
+   * snapshot), while the walk, the parent trees and the reading go ahead; if it rejects the run fails
+   * with its error. backup.run passes the confirmation of its lock, so the lock's settle time overlaps
+   * the walk.
+   */
+  writesAfter?: Promise<void>;
 }
 
 export interface ArchiveResult {
@@ -154,6 +161,7 @@ export class Archiver {
         if (this.options.markPending === true) await markPending(this.repo.backend, packId);
         await this.repo.backend.save({ type: 'data', name: packId }, bytes);
       },
+      ...(this.options.writesAfter === undefined ? {} : { claimsAfter: this.options.writesAfter }),
       claim: (id) => {
         if (this.repo.index.has('data', id) || this.claimedData.has(id)) return false;
         this.claimedData.add(id);
@@ -177,8 +185,11 @@ export class Archiver {
       else this.signal.addEventListener('abort', onAbort, { once: true });
     });
     cancelled.catch(() => undefined);
+    const writesRefused = (this.options.writesAfter ?? Promise.resolve()).then(() => new Promise<never>(() => undefined));
+    writesRefused.catch(() => undefined);
     try {
-      const treeId = await Promise.race([this.archiveAll(sources, pool), failed, cancelled]);
+      const treeId = await Promise.race([this.archiveAll(sources, pool), failed, cancelled, writesRefused]);
+      await this.options.writesAfter;
       await Promise.race([pool.flush(), failed, cancelled]);
       await this.flushTreePack();
       await this.writeIndex();
@@ -442,6 +453,7 @@ export class Archiver {
   private readonly referencedData = new Map<string, number>();
 
   private async flushTreePack(): Promise<void> {
+    if (this.options.writesAfter !== undefined) await this.options.writesAfter;
     if (this.treePack.count === 0) return;
     const finished = this.treePack.finish();
     this.treePack = new PackBuilder(this.repo.key, 'tree');

@@ -25,6 +25,11 @@ export interface PoolEvents {
   /** Is this data blob already stored or claimed? Claims it when not. */
   claim(id: string): boolean;
   onPack(packId: string, size: number, entries: PackEntry[], plaintextBytes: number): void;
+  /**
+   * Claims are answered only once this settles (resolved: in order; rejected: never, the run fails
+   * on it): nothing is stored before, e.g. before the repository lock is confirmed.
+   */
+  claimsAfter?: Promise<void>;
   /** Remote repositories: upload the pack; the worker waits for this before filling many more. */
   uploadPack?(packId: string, bytes: Buffer): Promise<void>;
   onRead(bytes: number): void;
@@ -68,9 +73,16 @@ export class WorkerPool {
   private nextBatchId = 1;
   private failure: Error | undefined;
   private readonly failureListeners: ((e: Error) => void)[] = [];
+  private readonly claimsAfter: Promise<void>;
+  private claimsOpen = false;
 
   constructor(count: number, init: WorkerInit, events: PoolEvents) {
     this.largeThreshold = init.readSize;
+    // Registered first, so it runs before the answers queued behind the same promise.
+    this.claimsAfter = (events.claimsAfter ?? Promise.resolve()).then(() => {
+      this.claimsOpen = true;
+    });
+    this.claimsAfter.catch(() => undefined);
     for (let i = 0; i < count; i++) {
       const slot: WorkerSlot = { worker: startWorker('archiver/archiver.worker.ts', init), batches: 0, large: 0 };
       slot.worker.on('message', (m: FromWorker) => this.onMessage(slot, m, events));
@@ -190,9 +202,12 @@ export class WorkerPool {
 
   private onMessage(slot: WorkerSlot, m: FromWorker, events: PoolEvents): void {
     switch (m.type) {
-      case 'claim':
-        this.send(slot, { type: 'claimed', requestId: m.requestId, need: m.ids.map((id) => events.claim(id)) });
+      case 'claim': {
+        const answer = (): void => this.send(slot, { type: 'claimed', requestId: m.requestId, need: m.ids.map((id) => events.claim(id)) });
+        if (this.claimsOpen) answer();
+        else this.claimsAfter.then(answer, () => undefined);
         break;
+      }
       case 'pack':
         events.onPack(m.packId, m.size, m.entries, m.plaintextBytes);
         break;
