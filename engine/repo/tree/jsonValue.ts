@@ -40,7 +40,8 @@ function hexDigit(b: number | undefined): number {
   return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
 }
 
-class Reader {
+/** The reader itself, for callers that read a known document shape value by value (treeEncoding's fast path). */
+export class JsonReader {
   pos = 0;
   readonly src: Buffer;
 
@@ -179,6 +180,16 @@ class Reader {
     return -1;
   }
 
+  /** At a string that needs no decoding: its text (which is its bytes), past it; undefined (and not moved) otherwise. */
+  plainText(): string | undefined {
+    if (this.src[this.pos] !== 0x22) return undefined;
+    const end = this.plainStringEnd();
+    if (end < 0) return undefined;
+    const text = this.src.toString('latin1', this.pos + 1, end);
+    this.pos = end + 1;
+    return text;
+  }
+
   /** An object key as text. */
   key(): string {
     const end = this.plainStringEnd();
@@ -284,7 +295,7 @@ class Reader {
 
 /** Parses one JSON document; trailing whitespace (restic's final newline) is allowed, anything else is not. */
 export function parseJson(src: Uint8Array): JsonValue {
-  const reader = new Reader(src);
+  const reader = new JsonReader(src);
   const value = reader.value(0);
   reader.skipSpace();
   if (reader.pos !== src.length) reader.fail('trailing data');
