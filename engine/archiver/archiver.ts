@@ -24,7 +24,7 @@ import { rfc3339Now } from '../repo/format/timestamp.ts';
 import type { Repository } from '../repo/repository.ts';
 import { sha256Hex } from '../repo/repository.ts';
 import { decodeTree, encodeTree } from '../repo/tree/treeEncoding.ts';
-import type { TreeNode } from '../repo/tree/treeNode.ts';
+import { sameNode, type TreeNode } from '../repo/tree/treeNode.ts';
 import { compileExcludes, type ExcludeMatcher } from './excludePatterns.ts';
 import { ProgressMeter } from './progressMeter.ts';
 import { WorkerPool, type FileOutcome } from './workerPool.ts';
@@ -50,6 +50,13 @@ export interface ArchiveOptions {
    * so the next run finds what a killed one left without listing data/ (packRecovery.ts).
    */
   markPending?: boolean;
+  /**
+   * Nothing is written to the repository before this resolves (no blob claimed, no tree pack, index or
+   * snapshot), while the walk, the parent trees and the reading go ahead; if it rejects the run fails
+   * with its error. backup.run passes the confirmation of its lock, so the lock's settle time overlaps
+   * the walk.
+   */
+  writesAfter?: Promise<void>;
 }
 
 export interface ArchiveResult {
@@ -94,6 +101,11 @@ const SEPARATOR = Buffer.from(sep);
 const INDEX_EVERY_MS = 5 * 60_000;
 /** Parent trees of up to this many upcoming entries of a folder are loaded ahead of the walk. */
 const PREFETCH_AHEAD = 8;
+/**
+ * The walk lets the event loop run after this many entries (~5 ms of work): it rarely waits for the
+ * workers, and without a pause their claim and result messages would sit unanswered until it did.
+ */
+const ENTRIES_BETWEEN_YIELDS = 64;
 
 export function chunkerParametersOf(repo: Repository): ChunkerParameters {
   const stored = repo.config.offlineseed?.chunker;
@@ -118,6 +130,7 @@ export class Archiver {
   private readonly progress: ProgressMeter;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly limiter: BandwidthLimiter | undefined;
+  private entriesSinceYield = 0;
 
   constructor(repo: Repository, events: EventSink, signal: AbortSignal, options: ArchiveOptions) {
     this.repo = repo;
@@ -148,6 +161,7 @@ export class Archiver {
         if (this.options.markPending === true) await markPending(this.repo.backend, packId);
         await this.repo.backend.save({ type: 'data', name: packId }, bytes);
       },
+      ...(this.options.writesAfter === undefined ? {} : { claimsAfter: this.options.writesAfter }),
       claim: (id) => {
         if (this.repo.index.has('data', id) || this.claimedData.has(id)) return false;
         this.claimedData.add(id);
@@ -171,8 +185,11 @@ export class Archiver {
       else this.signal.addEventListener('abort', onAbort, { once: true });
     });
     cancelled.catch(() => undefined);
+    const writesRefused = (this.options.writesAfter ?? Promise.resolve()).then(() => new Promise<never>(() => undefined));
+    writesRefused.catch(() => undefined);
     try {
-      const treeId = await Promise.race([this.archiveAll(sources, pool), failed, cancelled]);
+      const treeId = await Promise.race([this.archiveAll(sources, pool), failed, cancelled, writesRefused]);
+      await this.options.writesAfter;
       await Promise.race([pool.flush(), failed, cancelled]);
       await this.flushTreePack();
       await this.writeIndex();
@@ -281,7 +298,8 @@ export class Archiver {
     if (st.isFile()) {
       if (before !== undefined && this.unchanged(before, node)) {
         node.content = before.content;
-        parent.children.push(node);
+        // Mostly nothing but the content check changed: then the parent's node text is this node's too.
+        parent.children.push(before.sourceJson !== undefined && sameNode(node, before) ? { ...before, sourceIsCurrent: true } : node);
         this.stats.files++;
         this.stats.filesUnmodified++;
         this.progress.skipped(Number(node.size));
@@ -349,6 +367,10 @@ export class Archiver {
       for (; ahead < subtrees.length && ahead <= i + PREFETCH_AHEAD; ahead++) {
         const id = subtrees[ahead];
         if (id !== undefined) this.prefetchTree(id);
+      }
+      if (++this.entriesSinceYield >= ENTRIES_BETWEEN_YIELDS) {
+        this.entriesSinceYield = 0;
+        await new Promise((r) => setImmediate(r));
       }
       const path = Buffer.concat([dir.path, SEPARATOR, name]);
       if (this.excluded(path.toString('utf8'))) continue;
@@ -431,6 +453,7 @@ export class Archiver {
   private readonly referencedData = new Map<string, number>();
 
   private async flushTreePack(): Promise<void> {
+    if (this.options.writesAfter !== undefined) await this.options.writesAfter;
     if (this.treePack.count === 0) return;
     const finished = this.treePack.finish();
     this.treePack = new PackBuilder(this.repo.key, 'tree');

@@ -2,6 +2,9 @@
  * The archiver's workers. Small files are gathered into batches (one message, one claim round trip per
  * batch); a large file is a batch of its own. Each worker has at most two batches outstanding and at
  * most one large file (its window is the big memory cost), so memory stays bounded whatever the input.
+ * Batches that find no free worker wait in a queue of at most MAX_QUEUED_FILES files: the walk goes
+ * on past a few large changed files instead of stopping until a worker is free (in an incremental
+ * backup the walk, not the reading, is most of the work, and the two then overlap).
  * Blob claims are answered here so each new blob is stored exactly once.
  */
 import type { Worker } from 'node:worker_threads';
@@ -22,6 +25,11 @@ export interface PoolEvents {
   /** Is this data blob already stored or claimed? Claims it when not. */
   claim(id: string): boolean;
   onPack(packId: string, size: number, entries: PackEntry[], plaintextBytes: number): void;
+  /**
+   * Claims are answered only once this settles (resolved: in order; rejected: never, the run fails
+   * on it): nothing is stored before, e.g. before the repository lock is confirmed.
+   */
+  claimsAfter?: Promise<void>;
   /** Remote repositories: upload the pack; the worker waits for this before filling many more. */
   uploadPack?(packId: string, bytes: Buffer): Promise<void>;
   onRead(bytes: number): void;
@@ -49,6 +57,8 @@ interface WorkerSlot {
 const MAX_BATCHES_PER_WORKER = 2;
 const BATCH_FILES = 64;
 const BATCH_BYTES = 4 * 1024 * 1024;
+/** Files waiting for a worker before archive() makes the walk wait: paths only, so a few KiB. */
+export const MAX_QUEUED_FILES = 1024;
 
 export class WorkerPool {
   private readonly slots: WorkerSlot[] = [];
@@ -56,13 +66,23 @@ export class WorkerPool {
   private readonly capacityWaiters: (() => void)[] = [];
   private readonly largeThreshold: number;
   private open: Batch = { files: [], bytes: 0, large: false };
+  /** Batches no worker had room for yet, oldest first. */
+  private readonly queue: Batch[] = [];
+  private queuedFiles = 0;
   private nextFileId = 1;
   private nextBatchId = 1;
   private failure: Error | undefined;
   private readonly failureListeners: ((e: Error) => void)[] = [];
+  private readonly claimsAfter: Promise<void>;
+  private claimsOpen = false;
 
   constructor(count: number, init: WorkerInit, events: PoolEvents) {
     this.largeThreshold = init.readSize;
+    // Registered first, so it runs before the answers queued behind the same promise.
+    this.claimsAfter = (events.claimsAfter ?? Promise.resolve()).then(() => {
+      this.claimsOpen = true;
+    });
+    this.claimsAfter.catch(() => undefined);
     for (let i = 0; i < count; i++) {
       const slot: WorkerSlot = { worker: startWorker('archiver/archiver.worker.ts', init), batches: 0, large: 0 };
       slot.worker.on('message', (m: FromWorker) => this.onMessage(slot, m, events));
@@ -82,33 +102,37 @@ export class WorkerPool {
     });
   }
 
-  /** Queues the file (waiting for room when the pool is busy); `outcome` settles when it is archived. */
+  /**
+   * Queues the file; waits only while MAX_QUEUED_FILES files are already waiting for a worker.
+   * `outcome` settles when the file is archived.
+   */
   async archive(path: Buffer, expectedSize: number): Promise<{ outcome: Promise<FileOutcome> }> {
+    if (this.failure !== undefined) throw this.failure;
     const fileId = this.nextFileId++;
     let resolve!: (o: FileOutcome) => void;
     const outcome = new Promise<FileOutcome>((r) => (resolve = r));
     const file: PendingFile = { fileId, path, resolve };
     if (expectedSize > this.largeThreshold) {
-      await this.dispatch({ files: [file], bytes: expectedSize, large: true });
+      this.enqueue({ files: [file], bytes: expectedSize, large: true });
     } else {
       this.open.files.push(file);
       this.open.bytes += expectedSize;
-      if (this.open.files.length >= BATCH_FILES || this.open.bytes >= BATCH_BYTES) await this.dispatchOpenBatch();
+      if (this.open.files.length >= BATCH_FILES || this.open.bytes >= BATCH_BYTES) this.enqueueOpenBatch();
     }
+    while (this.queuedFiles >= MAX_QUEUED_FILES) await this.capacity();
     return { outcome };
   }
 
   /** Sends the partly filled batch of small files (call when no more files are coming soon). */
   async dispatchOpenBatch(): Promise<void> {
-    if (this.open.files.length === 0) return;
-    const batch = this.open;
-    this.open = { files: [], bytes: 0, large: false };
-    await this.dispatch(batch);
+    this.enqueueOpenBatch();
+    if (this.failure !== undefined) throw this.failure;
   }
 
-  /** Makes every worker write its partly filled pack. */
+  /** Makes every worker write its partly filled pack, once every queued batch has been handed out. */
   async flush(): Promise<void> {
-    await this.dispatchOpenBatch();
+    this.enqueueOpenBatch();
+    while (this.queue.length > 0) await this.capacity();
     await Promise.all(this.slots.map((slot) => new Promise<void>((resolve) => {
       slot.flushed = resolve;
       this.send(slot, { type: 'flush' });
@@ -119,18 +143,48 @@ export class WorkerPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private async dispatch(batch: Batch): Promise<void> {
-    let slot = this.pickSlot(batch);
-    while (slot === undefined) {
-      if (this.failure !== undefined) throw this.failure;
-      await new Promise<void>((r) => this.capacityWaiters.push(r));
-      slot = this.pickSlot(batch);
+  private enqueueOpenBatch(): void {
+    if (this.open.files.length === 0) return;
+    this.enqueue(this.open);
+    this.open = { files: [], bytes: 0, large: false };
+  }
+
+  private enqueue(batch: Batch): void {
+    this.queue.push(batch);
+    this.queuedFiles += batch.files.length;
+    this.dispatchQueued();
+  }
+
+  /** Resolves when a batch finished (a worker may have room) or the pool failed (then it throws). */
+  private async capacity(): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    await new Promise<void>((r) => this.capacityWaiters.push(r));
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /**
+   * Hands queued batches to workers with room, oldest first; a large file that has to wait for a
+   * worker without one does not hold up the small batches behind it.
+   */
+  private dispatchQueued(): void {
+    for (let i = 0; i < this.queue.length; ) {
+      const slot = this.pickSlot(this.queue[i]!);
+      if (slot === undefined) {
+        i++;
+        continue;
+      }
+      const [batch] = this.queue.splice(i, 1);
+      this.queuedFiles -= batch!.files.length;
+      this.send(slot, this.dispatchTo(slot, batch!));
     }
+  }
+
+  private dispatchTo(slot: WorkerSlot, batch: Batch): ToWorker {
     const batchId = this.nextBatchId++;
     slot.batches++;
     if (batch.large) slot.large++;
     this.inFlight.set(batchId, batch);
-    this.send(slot, { type: 'batch', batchId, files: batch.files.map((f) => ({ fileId: f.fileId, path: f.path })) });
+    return { type: 'batch', batchId, files: batch.files.map((f) => ({ fileId: f.fileId, path: f.path })) };
   }
 
   private pickSlot(batch: Batch): WorkerSlot | undefined {
@@ -148,9 +202,12 @@ export class WorkerPool {
 
   private onMessage(slot: WorkerSlot, m: FromWorker, events: PoolEvents): void {
     switch (m.type) {
-      case 'claim':
-        this.send(slot, { type: 'claimed', requestId: m.requestId, need: m.ids.map((id) => events.claim(id)) });
+      case 'claim': {
+        const answer = (): void => this.send(slot, { type: 'claimed', requestId: m.requestId, need: m.ids.map((id) => events.claim(id)) });
+        if (this.claimsOpen) answer();
+        else this.claimsAfter.then(answer, () => undefined);
         break;
+      }
       case 'pack':
         events.onPack(m.packId, m.size, m.entries, m.plaintextBytes);
         break;
@@ -183,6 +240,7 @@ export class WorkerPool {
             ...(r.rereadAfterChange === true ? { rereadAfterChange: true } : {}),
           });
         }
+        this.dispatchQueued();
         this.capacityWaiters.splice(0).forEach((r) => r());
         break;
       }

@@ -65,16 +65,18 @@ export async function runBackup(params: BackupParams, context: { events: EventSi
     ? openAzureBackend(azure, params, params.dataTier === undefined ? {} : { dataTier: params.dataTier })
     : await openBackend(params.repository, params);
   const repo = await Repository.open(backend, password);
-  // Taking the lock waits ~200 ms for competing locks to show (restic's rule) and costs round trips;
-  // meanwhile the index, the pending markers and the snapshots are read. Nothing is written before the
-  // lock is confirmed, and a run that does not get it discards what it read.
-  const [locking, reading] = await Promise.allSettled([acquireLock(repo, false), readRepositoryState(repo)]);
-  if (locking.status === 'rejected') throw locking.reason;
-  const lock = locking.value;
+  // Taking the lock waits ~200 ms for competing locks to show (restic's rule) and costs round trips.
+  // Meanwhile the index, the pending markers and the snapshots are read, and then the walk, the parent
+  // trees and the reading of changed files go ahead too: the archiver stores nothing (claims no blob,
+  // writes no tree pack, index or snapshot) before the lock is confirmed and the packs a killed run left
+  // are settled, and fails with the lock's error if it is not.
+  const locking = acquireLock(repo, false);
+  locking.catch(() => undefined);
+  const releaseLock = (): Promise<void> => locking.then((lock) => lock.release().catch(() => undefined), () => undefined);
   try {
-    if (reading.status === 'rejected') throw reading.reason;
-    const { pending, snapshots } = reading.value;
-    const resumed = await settlePending(repo, pending, lock, context.events);
+    const { pending, snapshots } = await readRepositoryState(repo);
+    const settling = locking.then((lock) => settlePending(repo, pending, lock, context.events));
+    settling.catch(() => undefined);
     const host = params.hostname ?? seed?.settings?.hostname ?? osHostname();
     const parent = params.parent === undefined || params.parent === 'latest'
       ? chooseParent(snapshots, host, sources.map(toSnapshotPath))
@@ -94,10 +96,16 @@ export async function runBackup(params: BackupParams, context: { events: EventSi
       ...(params.bandwidthLimitMBps === undefined ? {} : { bandwidthLimitBytesPerSecond: params.bandwidthLimitMBps * 1_000_000 }),
       activity: `Backing up to ${backend.location}`,
       markPending: true,
+      writesAfter: settling.then(() => undefined),
     }).run();
+    const resumed = await settling;
     return { repository: backend.location, archive, parent: parent?.id, resumed, durationSeconds: (Date.now() - started) / 1000 };
+  } catch (error) {
+    // The lock's own error says best why nothing was written.
+    await locking;
+    throw error;
   } finally {
-    await lock.release().catch(() => undefined);
+    await releaseLock();
   }
 }
 

@@ -69,7 +69,13 @@ export async function removeDeadLocalLocks(repo: Repository): Promise<number> {
   return removed;
 }
 
-export async function acquireLock(repo: Repository, exclusive: boolean, settleMs = 200): Promise<HeldLock> {
+/** restic waits 200 ms for competing locks to show; tests stretch it (OFFLINESEED_LOCK_SETTLE_MS) to act inside the window. */
+function defaultSettleMs(): number {
+  const fromEnv = Number(process.env.OFFLINESEED_LOCK_SETTLE_MS);
+  return Number.isFinite(fromEnv) && fromEnv >= 200 ? fromEnv : 200;
+}
+
+export async function acquireLock(repo: Repository, exclusive: boolean, settleMs = defaultSettleMs()): Promise<HeldLock> {
   await removeDeadLocalLocks(repo);
   const conflictIn = (locks: { lock: LockInfo | undefined }[]): LockInfo | undefined =>
     locks.find(({ lock }) => lock !== undefined && (exclusive || lock.exclusive))?.lock;

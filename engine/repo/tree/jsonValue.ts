@@ -40,12 +40,13 @@ function hexDigit(b: number | undefined): number {
   return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
 }
 
-class Reader {
+/** The reader itself, for callers that read a known document shape value by value (treeEncoding's fast path). */
+export class JsonReader {
   pos = 0;
-  readonly src: Uint8Array;
+  readonly src: Buffer;
 
   constructor(src: Uint8Array) {
-    this.src = src;
+    this.src = Buffer.isBuffer(src) ? src : Buffer.from(src.buffer, src.byteOffset, src.byteLength);
   }
 
   fail(what: string): never {
@@ -112,7 +113,7 @@ class Reader {
     for (;;) {
       this.skipSpace();
       if (this.src[this.pos] !== 0x22) this.fail('expected a key');
-      const key = this.string().toString('utf8');
+      const key = this.key();
       this.expect(0x3a);
       entries.push({ key, value: this.value(depth + 1) });
       this.skipSpace();
@@ -139,13 +140,63 @@ class Reader {
     }
   }
 
+  /**
+   * The longest prefix of -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? within 400 bytes (what follows
+   * it is the caller's to reject); by hand, as this runs for every number of every tree.
+   */
   number(): string {
+    const src = this.src;
     const start = this.pos;
-    const re = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/;
-    const text = re.exec(Buffer.from(this.src.subarray(start, Math.min(this.src.length, start + 400))).toString('latin1'));
-    if (text === null) this.fail('invalid number');
-    this.pos += text[0].length;
-    return text[0];
+    const limit = Math.min(src.length, start + 400);
+    const digitsFrom = (i: number): number => {
+      while (i < limit && src[i]! >= 0x30 && src[i]! <= 0x39) i++;
+      return i;
+    };
+    let p = start;
+    if (src[p] === 0x2d) p++;
+    if (p >= limit || src[p]! < 0x30 || src[p]! > 0x39) this.fail('invalid number');
+    p = src[p] === 0x30 ? p + 1 : digitsFrom(p + 1);
+    if (p < limit && src[p] === 0x2e) {
+      const end = digitsFrom(p + 1);
+      if (end > p + 1) p = end;
+    }
+    if (p < limit && (src[p] === 0x65 || src[p] === 0x45)) {
+      const sign = p + 1 < limit && (src[p + 1] === 0x2b || src[p + 1] === 0x2d) ? p + 2 : p + 1;
+      const end = digitsFrom(sign);
+      if (end > sign) p = end;
+    }
+    this.pos = p;
+    return src.toString('latin1', start, p);
+  }
+
+  /** Where a string that needs no decoding (printable ASCII, no escape) ends, at its closing quote; -1 otherwise. */
+  plainStringEnd(): number {
+    const src = this.src;
+    for (let i = this.pos + 1; i < src.length; i++) {
+      const b = src[i]!;
+      if (b === 0x22) return i;
+      if (b < 0x20 || b >= 0x80 || b === 0x5c) return -1;
+    }
+    return -1;
+  }
+
+  /** At a string that needs no decoding: its text (which is its bytes), past it; undefined (and not moved) otherwise. */
+  plainText(): string | undefined {
+    if (this.src[this.pos] !== 0x22) return undefined;
+    const end = this.plainStringEnd();
+    if (end < 0) return undefined;
+    const text = this.src.toString('latin1', this.pos + 1, end);
+    this.pos = end + 1;
+    return text;
+  }
+
+  /** An object key as text. */
+  key(): string {
+    const end = this.plainStringEnd();
+    if (end < 0) return this.string().toString('utf8');
+    const text = this.src.toString('latin1', this.pos + 1, end);
+    this.pos = end + 1;
+    return text;
   }
 
   hex4(): number {
@@ -158,7 +209,14 @@ class Reader {
     return v;
   }
 
+  /** A string's bytes, decoded as Go does; a plain one is a view of the source, not a copy. */
   string(): Buffer {
+    const plainEnd = this.plainStringEnd();
+    if (plainEnd >= 0) {
+      const bytes = this.src.subarray(this.pos + 1, plainEnd);
+      this.pos = plainEnd + 1;
+      return bytes;
+    }
     this.pos++;
     const chunks: Uint8Array[] = [];
     let run = this.pos;
@@ -237,7 +295,7 @@ class Reader {
 
 /** Parses one JSON document; trailing whitespace (restic's final newline) is allowed, anything else is not. */
 export function parseJson(src: Uint8Array): JsonValue {
-  const reader = new Reader(src);
+  const reader = new JsonReader(src);
   const value = reader.value(0);
   reader.skipSpace();
   if (reader.pos !== src.length) reader.fail('trailing data');

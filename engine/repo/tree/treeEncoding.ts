@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { quote, unquote } from './goQuote.ts';
 import { jsonBytes, jsonString, jsonStringFromBytes, jsonUint } from './goJson.ts';
-import { formatGoTime, parseGoTime } from './goTime.ts';
+import { formatGoTime, GO_ZERO_TIME, parseGoTime } from './goTime.ts';
 import type { GoTime } from './goTime.ts';
-import { parseJson } from './jsonValue.ts';
+import { JsonReader, parseJson } from './jsonValue.ts';
 import type { JsonEntry, JsonValue } from './jsonValue.ts';
 import { compareNames, emptyNode, nameText } from './treeNode.ts';
 import type { ExtendedAttribute, TreeNode } from './treeNode.ts';
@@ -108,6 +108,7 @@ export function encodeNode(node: TreeNode): string {
 
 /** The node's source JSON while it still describes the node, else the canonical encoding. */
 function nodeJson(node: TreeNode): Buffer {
+  if (node.sourceIsCurrent === true && node.sourceJson !== undefined) return node.sourceJson;
   const canonical = Buffer.from(encodeNode(node), 'utf8');
   const source = node.sourceJson;
   if (source === undefined || source.equals(canonical)) return canonical;
@@ -307,8 +308,226 @@ export function decodeNode(json: Uint8Array): TreeNode {
 /**
  * The nodes of a tree blob, in stored order. Each node keeps its exact source text (sourceJson), so
  * encodeTree(decodeTree(blob)) reproduces any restic version's tree byte for byte.
+ * Trees as restic 0.14 (and we) write them are read member by member (a backup reads every tree of its
+ * parent); anything else, errors included, by the general reading, which decides the result.
  */
 export function decodeTree(blob: Uint8Array): TreeNode[] {
+  try {
+    return decodeCommonTree(blob);
+  } catch {
+    return decodeTreeGeneric(blob);
+  }
+}
+
+/** Thrown where the common reading stops: not the common shape (not necessarily an error). */
+const UNCOMMON = new Error('not the common tree shape');
+
+/** `{"nodes":[node,…]}` with the members restic 0.14 writes, each of the type it writes; throws UNCOMMON otherwise. */
+function decodeCommonTree(blob: Uint8Array): TreeNode[] {
+  const r = new JsonReader(blob);
+  r.expect(0x7b);
+  r.skipSpace();
+  if (r.src[r.pos] !== 0x22 || r.key() !== 'nodes') throw UNCOMMON;
+  r.expect(0x3a);
+  r.skipSpace();
+  if (r.src[r.pos] !== 0x5b) throw UNCOMMON;
+  r.pos++;
+  const nodes: TreeNode[] = [];
+  r.skipSpace();
+  if (r.src[r.pos] === 0x5d) r.pos++;
+  else {
+    for (;;) {
+      r.skipSpace();
+      nodes.push(commonNode(r));
+      r.skipSpace();
+      const b = r.src[r.pos++];
+      if (b === 0x5d) break;
+      if (b !== 0x2c) throw UNCOMMON;
+    }
+  }
+  r.expect(0x7d);
+  r.skipSpace();
+  if (r.pos !== r.src.length) throw UNCOMMON;
+  return nodes;
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+function commonNode(r: JsonReader): TreeNode {
+  const start = r.pos;
+  if (r.src[r.pos] !== 0x7b) throw UNCOMMON;
+  r.pos++;
+  // emptyNode('', ''), with one shared empty Buffer (a zero-length Buffer cannot be changed).
+  const n: TreeNode = {
+    name: NO_BYTES, type: '', mode: 0, mtime: GO_ZERO_TIME, atime: GO_ZERO_TIME, ctime: GO_ZERO_TIME, uid: 0, gid: 0, user: '', group: '',
+    inode: 0n, deviceId: 0n, size: 0n, links: 0n, linkTarget: NO_BYTES, extendedAttributes: [], genericAttributes: {}, device: 0n,
+    content: null, subtree: null, error: '', extraFields: [],
+  };
+  r.skipSpace();
+  if (r.src[r.pos] === 0x7d) r.pos++;
+  else {
+    for (;;) {
+      r.skipSpace();
+      if (r.src[r.pos] !== 0x22) throw UNCOMMON;
+      const key = r.key();
+      r.expect(0x3a);
+      r.skipSpace();
+      commonMember(r, n, key);
+      r.skipSpace();
+      const b = r.src[r.pos++];
+      if (b === 0x7d) break;
+      if (b !== 0x2c) throw UNCOMMON;
+    }
+  }
+  n.sourceJson = r.src.subarray(start, r.pos);
+  return n;
+}
+
+function commonString(r: JsonReader): Buffer {
+  if (r.src[r.pos] !== 0x22) throw UNCOMMON;
+  return r.string();
+}
+
+/** A string as UTF-8 text: a plain one straight from the source bytes. */
+function commonText(r: JsonReader): string {
+  return r.plainText() ?? commonString(r).toString('utf8');
+}
+
+const UINT32_LIMIT = 2n ** 32n;
+const UINT64_LIMIT = 2n ** 64n;
+
+/**
+ * An unsigned integer as the general reading's uint() accepts it (digits only, no leading zero, no
+ * fraction or exponent): up to 15 digits read in place, longer ones through their text.
+ */
+function commonDigits(r: JsonReader): number | string {
+  const src = r.src;
+  const start = r.pos;
+  let p = start;
+  let value = 0;
+  while (p < src.length && src[p]! >= 0x30 && src[p]! <= 0x39) value = value * 10 + src[p++]! - 0x30;
+  const digits = p - start;
+  const next = src[p];
+  if (digits === 0 || (digits > 1 && src[start] === 0x30) || next === 0x2e || next === 0x65 || next === 0x45) throw UNCOMMON;
+  if (digits <= 15) {
+    r.pos = p;
+    return value;
+  }
+  const text = r.number();
+  if (!/^\d+$/.test(text)) throw UNCOMMON;
+  return text;
+}
+
+function commonUint32(r: JsonReader): number {
+  const value = commonDigits(r);
+  if (typeof value === 'string' ? BigInt(value) >= UINT32_LIMIT : value >= 2 ** 32) throw UNCOMMON;
+  return Number(value);
+}
+
+function commonUint64(r: JsonReader): bigint {
+  const value = BigInt(commonDigits(r));
+  if (value >= UINT64_LIMIT) throw UNCOMMON;
+  return value;
+}
+
+function commonId(r: JsonReader): string {
+  const id = commonText(r).toLowerCase();
+  if (!ID_PATTERN.test(id)) throw UNCOMMON;
+  return id;
+}
+
+function commonNull(r: JsonReader): boolean {
+  if (r.src[r.pos] !== 0x6e) return false;
+  r.literal('null');
+  return true;
+}
+
+function commonMember(r: JsonReader, n: TreeNode, key: string): void {
+  switch (key) {
+    case 'name':
+      n.name = unquote(commonString(r));
+      return;
+    case 'type':
+      n.type = commonText(r);
+      return;
+    case 'mode':
+      n.mode = commonUint32(r);
+      return;
+    case 'mtime':
+      n.mtime = parseGoTime(commonText(r));
+      return;
+    case 'atime':
+      n.atime = parseGoTime(commonText(r));
+      return;
+    case 'ctime':
+      n.ctime = parseGoTime(commonText(r));
+      return;
+    case 'uid':
+      n.uid = commonUint32(r);
+      return;
+    case 'gid':
+      n.gid = commonUint32(r);
+      return;
+    case 'user':
+      n.user = commonText(r);
+      return;
+    case 'group':
+      n.group = commonText(r);
+      return;
+    case 'inode':
+      n.inode = commonUint64(r);
+      return;
+    case 'device_id':
+      n.deviceId = commonUint64(r);
+      return;
+    case 'size':
+      n.size = commonUint64(r);
+      return;
+    case 'links':
+      n.links = commonUint64(r);
+      return;
+    case 'linktarget':
+      n.linkTarget = commonString(r);
+      return;
+    case 'device':
+      n.device = commonUint64(r);
+      return;
+    case 'content': {
+      if (commonNull(r)) {
+        n.content = null;
+        return;
+      }
+      if (r.src[r.pos] !== 0x5b) throw UNCOMMON;
+      r.pos++;
+      const ids: string[] = [];
+      r.skipSpace();
+      if (r.src[r.pos] === 0x5d) r.pos++;
+      else {
+        for (;;) {
+          r.skipSpace();
+          ids.push(commonId(r));
+          r.skipSpace();
+          const b = r.src[r.pos++];
+          if (b === 0x5d) break;
+          if (b !== 0x2c) throw UNCOMMON;
+        }
+      }
+      n.content = ids;
+      return;
+    }
+    case 'subtree':
+      n.subtree = commonNull(r) ? null : commonId(r);
+      return;
+    case 'error':
+      n.error = commonText(r);
+      return;
+    default:
+      throw UNCOMMON;
+  }
+}
+
+/** The general reading: every valid tree, and the error for an invalid one. */
+export function decodeTreeGeneric(blob: Uint8Array): TreeNode[] {
   const doc = parseJson(blob);
   if (doc.kind !== 'object') throw new TreeDecodingError(`a tree must be a JSON object, got ${doc.kind}`);
   const nodes = doc.entries.filter((e) => e.key === 'nodes').at(-1)?.value;

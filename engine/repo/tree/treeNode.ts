@@ -58,6 +58,38 @@ export interface TreeNode {
    * still decodes to the same node, so trees from other restic versions keep their ids.
    */
   sourceJson?: Buffer;
+  /**
+   * Set by whoever has checked that this node, as decoded, still describes the entry (sameNode): the
+   * tree then takes sourceJson as it is, without encoding the node again to compare.
+   */
+  sourceIsCurrent?: boolean;
+}
+
+/**
+ * Whether two nodes hold the same values in every field a tree records (the source text and its mark
+ * aside). For a node taken unchanged from the parent snapshot: when its fresh stat says the same, the
+ * parent's node text can be written again as it is.
+ */
+export function sameNode(a: TreeNode, b: TreeNode): boolean {
+  return a.type === b.type && a.mode === b.mode
+    && sameTime(a.mtime, b.mtime) && sameTime(a.atime, b.atime) && sameTime(a.ctime, b.ctime)
+    && a.uid === b.uid && a.gid === b.gid && a.user === b.user && a.group === b.group
+    && a.inode === b.inode && a.deviceId === b.deviceId && a.size === b.size && a.links === b.links && a.device === b.device
+    && a.subtree === b.subtree && a.error === b.error
+    && a.name.equals(b.name) && a.linkTarget.equals(b.linkTarget)
+    && sameList(a.content, b.content, (x, y) => x === y)
+    && sameList(a.extendedAttributes, b.extendedAttributes, (x, y) => x.name === y.name && x.value.equals(y.value))
+    && sameList(Object.entries(a.genericAttributes), Object.entries(b.genericAttributes), (x, y) => x[0] === y[0] && x[1] === y[1])
+    && sameList(a.extraFields, b.extraFields, (x, y) => x.key === y.key && x.json === y.json);
+}
+
+function sameTime(a: GoTime, b: GoTime): boolean {
+  return a.unixSeconds === b.unixSeconds && a.nanos === b.nanos && a.offsetSeconds === b.offsetSeconds;
+}
+
+function sameList<T>(a: readonly T[] | null, b: readonly T[] | null, same: (x: T, y: T) => boolean): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((x, i) => same(x, b[i]!));
 }
 
 /** sha256 of `{"nodes":[]}\n`. */
