@@ -9,13 +9,14 @@
  *   verify: read files back, MD5 every piece, SHA-256 the whole file when its name is its SHA-256
  *           (repository files), and report every difference; each request through a slot of its own,
  *           so two requests read and hash side by side.
- * Direct I/O (O_DIRECT) where the platform and file system take it, for reading the source, writing
- * the drive and reading it back: the disk moves the bytes to and from the window itself, so the
- * kernel copies nothing through the page cache. On two cores that is most of the CPU a copy costs
- * besides MD5 (measured on 1.1 GB: 0.9 s of system time buffered, 0.1 s direct), and a verify that
- * reads directly reads the drive, not what the page cache still holds of the copy. A direct write
- * covers whole sectors: the last one of a file is padded, and the file cut to its length afterwards.
- * A file system that refuses direct I/O (EINVAL) gets buffered I/O for that file.
+ * Direct I/O (O_DIRECT) where the platform and file system take it, for writing the drive and reading
+ * it back: the disk takes the bytes from the window itself, so the kernel copies nothing through the
+ * page cache, and a verify that reads directly reads the drive, not what the page cache still holds of
+ * the copy. A direct write covers whole sectors: the last one of a file is padded, and the file cut to
+ * its length afterwards. A file system that refuses direct I/O (EINVAL) gets buffered I/O for that file.
+ * The source is read through the page cache: the kernel's read-ahead keeps the source disk busy while
+ * a batch is hashed and written (measured on 1.1 GB, cold cache: copy 1.29 s against 1.73 s with
+ * direct reads, for 0.3 s more system time).
  * A shared cancel flag is checked between windows: a cancelled copy removes its temporary file.
  */
 import { createHash } from 'node:crypto';
@@ -377,7 +378,7 @@ async function runSegment(segment: Segment, slot: number): Promise<void> {
     checkCancel();
     await Promise.all(pieces.map(async (piece) => {
       const { copy } = piece;
-      const source = openDirect(copy.file.source, constants.O_RDONLY);
+      const source: Handle = { fd: openSync(copy.file.source, constants.O_RDONLY), direct: false };
       try {
         const n = await readAtAsync(source, slot + piece.at, piece.length, piece.position);
         if (piece.position + piece.length === copy.file.length || n < piece.length) {
