@@ -10,8 +10,8 @@ import { LocalBackend } from '../repo/backend/localBackend.ts';
 import type { CryptoKey } from '../repo/crypto/masterKey.ts';
 import { decodeBlob } from '../repo/repository.ts';
 import { releaseGarbage } from '../runtime/startWorker.ts';
-import { restoreMetadataSync } from '../fs/restoreMetadata.ts';
-import type { RestoreMetadataRequest, RestorePackReply, RestorePackRequest, RestoreRequest } from './decoderMessages.ts';
+import { restoreMetadataSync, restoreOpenFileMetadataSync } from '../fs/restoreMetadata.ts';
+import type { RestoreMetadataRequest, RestorePackReply, RestorePackRequest, RestoreRequest, WriteTarget } from './decoderMessages.ts';
 
 const init = workerData as { key: { encrypt: Uint8Array; macK: Uint8Array; macR: Uint8Array }; repositoryPath?: string };
 const key: CryptoKey = { encrypt: Buffer.from(init.key.encrypt), macK: Buffer.from(init.key.macK), macR: Buffer.from(init.key.macR) };
@@ -44,8 +44,12 @@ function readRange(request: RestorePackRequest): Buffer {
 const openFiles = new Map<string, number>();
 const MAX_OPEN_FILES = 64;
 
+function keyOf(path: Uint8Array): string {
+  return Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString('latin1');
+}
+
 function fdFor(path: Uint8Array): number {
-  const key = Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString('latin1');
+  const key = keyOf(path);
   const open = openFiles.get(key);
   if (open !== undefined) {
     openFiles.delete(key);
@@ -67,13 +71,21 @@ function closeAll(): void {
   openFiles.clear();
 }
 
-function writeAt(path: Uint8Array, data: Buffer, offset: number): void {
-  const fd = fdFor(path);
-  let written = 0;
-  while (written < data.length) written += writeSync(fd, data, written, data.length - written, offset + written);
-}
-
 const ownership = process.geteuid?.() === 0;
+
+/** Writes one blob into one file; after the file's last write, sets its metadata and closes it. */
+function writeTarget(target: WriteTarget, data: Buffer): void {
+  const fd = fdFor(target.path);
+  let written = 0;
+  while (written < data.length) written += writeSync(fd, data, written, data.length - written, target.offset + written);
+  if (target.metadata === undefined) return;
+  openFiles.delete(keyOf(target.path));
+  try {
+    restoreOpenFileMetadataSync(fd, target.path, target.metadata, ownership);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Decoded blobs and zstd contexts are native memory that only a GC frees, and V8 sees little of it: a
@@ -116,7 +128,7 @@ port.on('message', (message: RestoreRequest) => {
       const plain = decodeBlob(key, range.subarray(start, start + blob.length), blob);
       collectEvery(plain.length + (blob.uncompressedLength !== 0 ? ZSTD_CONTEXT_ESTIMATE : 0));
       for (const target of targets) {
-        writeAt(target.path, plain, target.offset);
+        writeTarget(target, plain);
         reply.bytesWritten += plain.length;
       }
     }
