@@ -3,7 +3,8 @@ import type { BlobLocation } from '../repo/format/blob.ts';
 
 /** One place a decoded blob goes. metadata: this is the file's last write; set its owner, mode and times. */
 export interface WriteTarget {
-  path: Uint8Array;
+  /** The path's bytes as latin1 text (a name need not be UTF-8; a string is cheaper to send than bytes). */
+  path: string;
   offset: number;
   metadata?: Omit<FileMetadata, 'path'>;
 }

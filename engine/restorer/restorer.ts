@@ -9,6 +9,7 @@
  */
 import { closeSync, mkdirSync, openSync, promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import type { EventSink } from '../protocol/eventSink.ts';
 import { CancelledError, OfflineSeedError } from '../protocol/errors.ts';
 import { LocalBackend } from '../repo/backend/localBackend.ts';
@@ -16,9 +17,10 @@ import { plaintextLength, type BlobLocation } from '../repo/format/blob.ts';
 import type { Repository } from '../repo/repository.ts';
 import { decodeTree } from '../repo/tree/treeEncoding.ts';
 import { nameText, type TreeNode } from '../repo/tree/treeNode.ts';
-import { fileMetadataOf, restoreMetadata } from '../fs/restoreMetadata.ts';
+import { fileMetadataOf, restoreMetadata, type FileMetadata } from '../fs/restoreMetadata.ts';
 import type { BlobTargets, WriteTarget } from './decoderMessages.ts';
 import { RestoreWorkerPool } from './decoderPool.ts';
+import { releaseGarbage } from '../runtime/startWorker.ts';
 import { TreeReader } from './treeReader.ts';
 
 export type OverwriteMode = 'always' | 'never' | 'if-changed';
@@ -39,9 +41,16 @@ export interface RestoreStats {
   filesSkipped: number;
 }
 
+/**
+ * Kept for every file until the end, so small: the tree node itself only where restoreMetadata needs it.
+ * The path is its bytes as latin1 text: a small Buffer would keep its whole 8 KiB pool slab alive (tens of
+ * MB over a plan), and a Buffer in a message to a worker is copied with its slab.
+ */
 interface PlannedFile {
-  path: Buffer;
-  node: TreeNode;
+  path: string;
+  metadata: Omit<FileMetadata, 'path'>;
+  /** Windows only. */
+  node: TreeNode | undefined;
   /** Blob writes that make up the file (a blob it holds twice counts twice). */
   writes: number;
   /** A worker set its metadata along with its last write (every write of it was in one request). */
@@ -49,7 +58,9 @@ interface PlannedFile {
 }
 
 const SEP = Buffer.from('/');
+const WINDOWS = process.platform === 'win32';
 const METADATA_CONCURRENCY = 32;
+const PLAN_GC_MIN_BYTES = 1024 * 1024;
 /** Files per metadata message to a worker. */
 const METADATA_BATCH = 512;
 
@@ -66,6 +77,9 @@ export class Restorer {
   private readonly dirs: { path: Buffer; node: TreeNode }[] = [];
   private readonly stats: RestoreStats = { files: 0, directories: 0, symlinks: 0, bytes: 0, filesSkipped: 0 };
   private totalBytes = 0;
+  private treeBytesSinceGc = 0;
+  /** The heap in use right after the last full GC: what the plan keeps. */
+  private liveHeapBytes = 0;
 
   constructor(repo: Repository, events: EventSink, signal: AbortSignal, options: RestoreOptions) {
     this.repo = repo;
@@ -106,7 +120,9 @@ export class Restorer {
 
   /** fresh: the folder was created by this restore, so nothing in it exists yet (no lstat needed). */
   private async planTree(treeId: string, dirPath: Buffer, snapshotPath: string, fresh: boolean): Promise<void> {
-    const nodes = decodeTree(await this.trees.read(treeId));
+    const blob = await this.trees.read(treeId);
+    this.collectPlanGarbage(blob.length);
+    const nodes = decodeTree(blob);
     this.trees.prefetch(nodes.flatMap((n) => (n.type === 'dir' && n.subtree !== null ? [n.subtree] : [])));
     for (const node of nodes) {
       if (this.signal.aborted) throw new CancelledError();
@@ -140,6 +156,21 @@ export class Restorer {
     }
   }
 
+  /**
+   * Decoding a tree leaves garbage several times its size (the blob's copies, its parsed JSON, the nodes),
+   * much of it in Buffer pool slabs that outlive minor GCs (a folder's nodes stay live while its subfolders
+   * are walked) and that V8 counts little: left to V8, 7 MB of trees left ~50 MB of it, and a peak RSS
+   * that never comes down. So a full GC every so many tree bytes, in proportion to the live heap, so that
+   * walking millions of folders spends a bounded share of its time on it.
+   */
+  private collectPlanGarbage(treeBytes: number): void {
+    this.treeBytesSinceGc += treeBytes;
+    if (this.treeBytesSinceGc < Math.max(PLAN_GC_MIN_BYTES, this.liveHeapBytes / 16)) return;
+    this.treeBytesSinceGc = 0;
+    releaseGarbage('major');
+    this.liveHeapBytes = getHeapStatistics().used_heap_size;
+  }
+
   private async planFile(path: Buffer, node: TreeNode, fresh: boolean): Promise<void> {
     if (!fresh) {
       const existing = await fs.lstat(path, { bigint: true }).catch(() => undefined);
@@ -155,7 +186,8 @@ export class Restorer {
     }
     this.stats.files++;
     const content = node.content ?? [];
-    const file: PlannedFile = { path, node, writes: 0, metadataDone: false };
+    const { path: _bytes, ...metadata } = fileMetadataOf(path, node);
+    const file: PlannedFile = { path: path.toString('latin1'), metadata, node: WINDOWS ? node : undefined, writes: 0, metadataDone: false };
     this.files.push(file);
     if (content.length === 0 || node.size === 0n) {
       closeSync(openSync(path, 'w', 0o600));
@@ -180,14 +212,14 @@ export class Restorer {
 
   /** POSIX: the workers set it synchronously, a batch at a time (three syscalls a file, no thread-pool hops). */
   private async restoreFileMetadata(pool: RestoreWorkerPool): Promise<void> {
-    if (process.platform === 'win32') {
-      await inParallel(this.files, METADATA_CONCURRENCY, (f) => restoreMetadata(f.path, f.node));
+    if (WINDOWS) {
+      await inParallel(this.files, METADATA_CONCURRENCY, (f) => restoreMetadata(Buffer.from(f.path, 'latin1'), f.node!));
       return;
     }
     const left = this.files.filter((f) => !f.metadataDone);
     const done: Promise<void>[] = [];
     for (let i = 0; i < left.length; i += METADATA_BATCH) {
-      const metadata = left.slice(i, i + METADATA_BATCH).map((f) => fileMetadataOf(f.path, f.node));
+      const metadata = left.slice(i, i + METADATA_BATCH).map((f): FileMetadata => ({ path: Buffer.from(f.path, 'latin1'), ...f.metadata }));
       const { done: reply } = await pool.submit({ metadata });
       done.push(reply.then((r) => {
         if (r.failure !== undefined) throw new Error(r.failure.message);
@@ -242,7 +274,7 @@ export class Restorer {
    */
   private blobTargets(blobs: readonly BlobLocation[]): BlobTargets[] {
     const request = blobs.map((blob): BlobTargets => ({ blob, targets: this.targets.get(blob.id)!.map((t) => ({ path: t.file.path, offset: t.offset })) }));
-    if (process.platform === 'win32') return request;
+    if (WINDOWS) return request;
     const inRequest = new Map<PlannedFile, { writes: number; last: WriteTarget }>();
     blobs.forEach((blob, i) => {
       const targets = this.targets.get(blob.id)!;
@@ -258,8 +290,7 @@ export class Restorer {
     });
     for (const [file, { writes, last }] of inRequest) {
       if (writes !== file.writes) continue;
-      const { path: _path, ...metadata } = fileMetadataOf(file.path, file.node);
-      last.metadata = metadata;
+      last.metadata = file.metadata;
       file.metadataDone = true;
     }
     return request;
