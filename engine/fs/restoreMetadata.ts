@@ -128,7 +128,7 @@ export interface FileMetadata {
   mtime: number;
 }
 
-/** What restoreMetadataSync applies to a regular file (POSIX; ownership as restoreMetadata decides it). */
+/** What restoreMetadataSync applies to a regular file or a folder (POSIX; ownership as restoreMetadata decides it). */
 export function fileMetadataOf(path: Buffer, node: TreeNode): FileMetadata {
   return { path, uid: node.uid, gid: node.gid, bits: posixPermissionsFromGoMode(node.mode), atime: nativeSeconds(node.atime), mtime: nativeSeconds(node.mtime) };
 }
