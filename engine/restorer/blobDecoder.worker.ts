@@ -1,7 +1,8 @@
 /**
  * Restores the blobs of one pack range: reads the range (from the local repository, or bytes handed
  * over for remote ones), decodes each blob (MAC, decrypt, decompress, SHA-256 against its id) and writes
- * it at its offsets into every file that holds it; at the end, sets files' owner, mode and times.
+ * it at its offsets into every file that holds it. A file's owner, mode and times are set on it right
+ * after its last write when that is marked (the request holds all of the file), else in a batch at the end.
  * Synchronous I/O: this thread does nothing else.
  */
 import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
@@ -49,7 +50,8 @@ function readWindow(request: RestorePackRequest, fd: number | undefined, start: 
 /**
  * Files this worker has open, most recently used last: a large file's blobs come one pack after another,
  * and an open and close per blob cost as much as the write. Closed when the map is full and after each
- * pack range (so a file is never held open between requests: the main thread sets its metadata last).
+ * pack range (so a file is never held open between requests: one that spans requests gets its metadata
+ * by path once every request is done).
  */
 const openFiles = new Map<string, number>();
 const MAX_OPEN_FILES = 64;
