@@ -9,7 +9,7 @@
  * reported as not restored.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, lchownSync, utimesSync } from 'node:fs';
+import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, utimesSync } from 'node:fs';
 import { chmod, lchown, lstat, lutimes, utimes } from 'node:fs/promises';
 import { posixPermissionsFromGoMode } from '../repo/tree/fileMode.ts';
 import { goTimeToUnixNanos } from '../repo/tree/goTime.ts';
@@ -128,7 +128,7 @@ export interface FileMetadata {
   mtime: number;
 }
 
-/** What restoreMetadataSync applies to a regular file (POSIX; ownership as restoreMetadata decides it). */
+/** What restoreMetadataSync applies to a regular file or a folder (POSIX; ownership as restoreMetadata decides it). */
 export function fileMetadataOf(path: Buffer, node: TreeNode): FileMetadata {
   return { path, uid: node.uid, gid: node.gid, bits: posixPermissionsFromGoMode(node.mode), atime: nativeSeconds(node.atime), mtime: nativeSeconds(node.mtime) };
 }
@@ -140,16 +140,38 @@ export function fileMetadataOf(path: Buffer, node: TreeNode): FileMetadata {
  */
 export function restoreMetadataSync(file: FileMetadata, ownership = process.geteuid?.() === 0): void {
   const path = Buffer.from(file.path.buffer, file.path.byteOffset, file.path.byteLength);
+  applySteps(path, [
+    ...(ownership ? [['lchown', () => lchownSync(path, file.uid, file.gid)] as const] : []),
+    ['chmod', () => chmodSync(path, file.bits)],
+    ['set times', () => utimesSync(path, file.atime, file.mtime)],
+  ]);
+}
+
+/**
+ * restoreMetadataSync on a regular file the caller has open (for writing), through its descriptor: no
+ * path lookups. Call it after the file's last write; closing the descriptor afterwards changes nothing.
+ */
+export function restoreOpenFileMetadataSync(fd: number, path: Uint8Array, file: Omit<FileMetadata, 'path'>, ownership = process.geteuid?.() === 0): void {
+  applySteps(Buffer.from(path.buffer, path.byteOffset, path.byteLength), [
+    ...(ownership ? [['lchown', () => fchownSync(fd, file.uid, file.gid)] as const] : []),
+    ['chmod', () => fchmodSync(fd, file.bits)],
+    ['set times', () => futimesSync(fd, file.atime, file.mtime)],
+  ]);
+}
+
+/** Every step is attempted, in order; failures are thrown together, with the first one's errno code. */
+function applySteps(path: Buffer, steps: readonly (readonly [string, () => void])[]): void {
   const errors: Error[] = [];
-  const attempt = (what: string, step: () => void): void => {
+  for (const [what, step] of steps) {
     try {
       step();
     } catch (error) {
       errors.push(new Error(`${what}: ${(error as Error).message}`, { cause: error }));
     }
-  };
-  if (ownership) attempt('lchown', () => lchownSync(path, file.uid, file.gid));
-  attempt('chmod', () => chmodSync(path, file.bits));
-  attempt('set times', () => utimesSync(path, file.atime, file.mtime));
-  if (errors.length > 0) throw new AggregateError(errors, `restoring metadata of ${path.toString('utf8')}: ${errors.map((e) => e.message).join('; ')}`);
+  }
+  if (errors.length === 0) return;
+  const failure = new AggregateError(errors, `restoring metadata of ${path.toString('utf8')}: ${errors.map((e) => e.message).join('; ')}`) as AggregateError & { code?: string };
+  const code = (errors[0]!.cause as NodeJS.ErrnoException).code;
+  if (code !== undefined) failure.code = code;
+  throw failure;
 }

@@ -1,10 +1,18 @@
 import type { FileMetadata } from '../fs/restoreMetadata.ts';
 import type { BlobLocation } from '../repo/format/blob.ts';
 
+/** One place a decoded blob goes. metadata: this is the file's last write; set its owner, mode and times. */
+export interface WriteTarget {
+  /** The path's bytes as latin1 text (a name need not be UTF-8; a string is cheaper to send than bytes). */
+  path: string;
+  offset: number;
+  metadata?: Omit<FileMetadata, 'path'>;
+}
+
 /** Where one decoded blob goes: every file (and offset in it) that contains it. */
 export interface BlobTargets {
   blob: BlobLocation;
-  targets: { path: Uint8Array; offset: number }[];
+  targets: WriteTarget[];
 }
 
 export interface RestorePackRequest {
