@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { readSchemaDirectory } from '../engine/protocol/schemaStore.ts';
 import { generateValidatorsModule, precompiledValidators } from './validatorsModule.ts';
+import { DEFAULT_OPTIONS, md5ModuleBytes } from '../engine/drive/md5Lanes.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -78,6 +79,7 @@ async function bundle(): Promise<void> {
       'import.meta.url': '__offlineseed_import_meta_url',
       __OFFLINESEED_VERSION__: JSON.stringify(version),
       __OFFLINESEED_SCHEMAS__: JSON.stringify(readSchemaDirectory(join(root, 'schemas'))),
+      __OFFLINESEED_MD5_MODULE__: JSON.stringify(Buffer.from(md5ModuleBytes(DEFAULT_OPTIONS)).toString('base64')),
     },
   };
   // Worker threads cannot load files from inside a single executable, so each *.worker.ts is bundled
