@@ -14,7 +14,7 @@ import { createEventSink, type EventSink } from '../protocol/eventSink.ts';
 import { runRequest } from '../protocol/runRequest.ts';
 import { flagsFromSchema, paramsFromFlags, UsageError, type FlagSpec } from './flagsFromSchema.ts';
 import { createHumanSink } from './humanSink.ts';
-import { readSecret, secretEnvName, secretFileFlag } from './secretInput.ts';
+import { readSecret, secretEnvName } from './secretInput.ts';
 
 export async function runCli(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -74,8 +74,7 @@ function addCommand(parser: Argv, command: RegisteredCommand, verb: string, setE
     verb,
     `${command.summary}${cmdletNote}`,
     (y) => {
-      const flags = flagsOf();
-      for (const spec of flags) if (!(spec.secret && ownFileParam(flags, spec))) defineFlag(y, spec);
+      for (const spec of flagsOf()) defineFlag(y, spec);
       return y.strict();
     },
     async (argv) => {
@@ -84,14 +83,10 @@ function addCommand(parser: Argv, command: RegisteredCommand, verb: string, setE
   );
 }
 
-/** Whether the secret's --<flag>-file is a parameter of the command's own (passwordFile), not read here. */
-function ownFileParam(flags: readonly FlagSpec[], secret: FlagSpec): boolean {
-  return flags.some((f) => !f.secret && f.flag === secretFileFlag(secret));
-}
-
 function defineFlag(y: Argv, spec: FlagSpec): void {
   if (spec.secret) {
-    y.option(secretFileFlag(spec), {
+    if (spec.fileFlag === undefined) return; // the command's own file parameter takes that flag
+    y.option(spec.fileFlag, {
       type: 'string',
       describe: `File whose first line is the ${spec.param} (or set ${secretEnvName(spec.param)}; prompted on a terminal).`,
     });
@@ -113,8 +108,7 @@ function defineFlag(y: Argv, spec: FlagSpec): void {
 async function invoke(command: RegisteredCommand, flags: readonly FlagSpec[], argv: Record<string, unknown>): Promise<number> {
   const params = paramsFromFlags(flags, argv, (p) => readFileSync(p, 'utf8'));
   for (const spec of flags.filter((f) => f.secret)) {
-    // --password-file is the passwordFile parameter itself where the command has one: the engine reads it.
-    const secret = await readSecret(spec, ownFileParam(flags, spec) ? { ...argv, [secretFileFlag(spec)]: undefined } : argv);
+    const secret = await readSecret(spec, argv);
     if (secret !== undefined) params[spec.param] = secret;
   }
   const request = { protocol: 1, command: command.name, params, dryRun: argv['dry-run'] === true };

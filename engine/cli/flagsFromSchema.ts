@@ -15,6 +15,12 @@ export interface FlagSpec {
   required: boolean;
   choices?: readonly (string | number)[];
   secret: boolean;
+  /**
+   * A secret's file flag (--<flag>-file), read by the CLI. Undefined when the command has a parameter
+   * of its own on that flag (passwordFile): the engine reads that file, and the CLI takes the secret
+   * from the environment or a prompt only.
+   */
+  fileFlag?: string;
 }
 
 interface PropertySchema {
@@ -33,16 +39,21 @@ export function kebabCase(name: string): string {
 export function flagsFromSchema(schema: JsonSchema, secretParams: readonly string[]): FlagSpec[] {
   const properties = (schema.properties ?? {}) as Record<string, PropertySchema>;
   const required = new Set((schema.required ?? []) as string[]);
+  const flagOf = (param: string, prop: PropertySchema): string => prop['x-cli']?.flag ?? kebabCase(param);
+  const isSecret = (param: string, prop: PropertySchema): boolean => prop['x-secret'] === true || secretParams.includes(param);
+  const plainFlags = new Set(Object.entries(properties).filter(([param, prop]) => !isSecret(param, prop)).map(([param, prop]) => flagOf(param, prop)));
   return Object.entries(properties).map(([param, prop]) => {
-    const secret = prop['x-secret'] === true || secretParams.includes(param);
+    const flag = flagOf(param, prop);
+    const secret = isSecret(param, prop);
     return {
       param,
-      flag: prop['x-cli']?.flag ?? kebabCase(param),
+      flag,
       type: flagType(prop),
       description: prop.description ?? '',
       required: required.has(param),
       ...(prop.enum === undefined ? {} : { choices: prop.enum }),
       secret,
+      ...(secret && !plainFlags.has(`${flag}-file`) ? { fileFlag: `${flag}-file` } : {}),
     };
   });
 }

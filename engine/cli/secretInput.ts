@@ -9,12 +9,8 @@ export function secretEnvName(param: string): string {
   return `OFFLINESEED_${param.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
-export function secretFileFlag(spec: FlagSpec): string {
-  return `${spec.flag}-file`;
-}
-
 export async function readSecret(spec: FlagSpec, argv: Record<string, unknown>): Promise<string | undefined> {
-  const file = argv[secretFileFlag(spec)];
+  const file = spec.fileFlag === undefined ? undefined : argv[spec.fileFlag];
   if (typeof file === 'string') return readFileSync(file, 'utf8').split(/\r?\n/)[0];
   const fromEnv = process.env[secretEnvName(spec.param)];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;

@@ -19,11 +19,16 @@ export const DATABOX_SERVICE: ArmService = { idPrefix: 'DataBox', displayName: '
 /** The container the service writes the copy logs into (fixed for customer disk, reference §4.1). */
 export const COPY_LOG_CONTAINER = 'databoxcopylog';
 
+/** Where Data Box's ARM operations go: the cloud's ARM endpoint, or the test world's emulator. */
+export function dataBoxEndpoint(cloud: { armEndpoint: string }, env: NodeJS.ProcessEnv = process.env): string {
+  return env.OFFLINESEED_DATABOX_ENDPOINT ?? cloud.armEndpoint;
+}
+
 export function dataBoxClient(params: ArmAccessParams, subscriptionId: string, env: NodeJS.ProcessEnv = process.env): DataBoxManagementClient {
   const cloud = azureCloud(params.environment);
   const credential = tokenCredential(params, cloud, 'arm');
   return new DataBoxManagementClient(credential, subscriptionId, {
-    endpoint: env.OFFLINESEED_DATABOX_ENDPOINT ?? cloud.armEndpoint,
+    endpoint: dataBoxEndpoint(cloud, env),
     credentialScopes: [cloud.armScope],
     apiVersion: DATABOX_API_VERSION,
     retryOptions: { maxRetries: 3, retryDelayInMs: retryDelayMs(), maxRetryDelayInMs: 8000 },

@@ -8,7 +8,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { AzureCloud } from '../azure/azureCloud.ts';
 import { createRestClient, errorOf, type RestAnswer } from '../azure/restClient.ts';
 import { containerNameProblem, resourceGroupProblem, storageAccountProblem, subscriptionIdProblem } from '../seed/azureNames.ts';
-import { DATABOX_API_VERSION } from '../importjob/dataBoxClient.ts';
+import { DATABOX_API_VERSION, dataBoxEndpoint } from '../importjob/dataBoxClient.ts';
 import { fail, pass, warn, type CheckResult } from './check.ts';
 import { missingOperations, type Permission } from './permissions.ts';
 
@@ -245,8 +245,7 @@ export async function runAzureChecks(t: AzureTarget, cloud: AzureCloud, credenti
     const account = judgeStorageAccount(t.storageAccount, answer, t.service, locations);
     results.push(...account);
     if (t.service === 'DataBox' && answer.status === 200) {
-      // Data Box answers on its own endpoint (the cloud's ARM endpoint in production).
-      const dataBox = createRestClient(process.env.OFFLINESEED_DATABOX_ENDPOINT ?? arm, credential, cloud.armScope);
+      const dataBox = createRestClient(dataBoxEndpoint(cloud), credential, cloud.armScope);
       const location = String(answer.body?.['location'] ?? '');
       const skus = t.country === undefined ? undefined
         : await dataBox.request('POST', `${rgPath}/providers/Microsoft.DataBox/locations/${encodeURIComponent(location)}/availableSkus?api-version=${API.dataBox}`,
