@@ -121,13 +121,15 @@ export class Restorer {
   private async planTree(treeId: string, dirPath: Buffer, snapshotPath: string, fresh: boolean): Promise<void> {
     const blob = await this.trees.read(treeId);
     this.collectPlanGarbage(blob.length);
-    const nodes = decodeTree(blob);
-    this.trees.prefetch(nodes.flatMap((n) => (n.type === 'dir' && n.subtree !== null ? [n.subtree] : [])));
-    for (const node of nodes) {
-      if (this.signal.aborted) throw new CancelledError();
+    // Only the nodes the walk enters: a subtree read ahead but never taken would hold a read-ahead slot for good.
+    const entered = decodeTree(blob).flatMap((node) => {
       const nodeSnapshotPath = `${snapshotPath}/${nameText(node)}`;
       const take = this.included(nodeSnapshotPath);
-      if (!take && !(node.type === 'dir' && this.leadsToInclude(nodeSnapshotPath))) continue;
+      return take || (node.type === 'dir' && this.leadsToInclude(nodeSnapshotPath)) ? [{ node, nodeSnapshotPath, take }] : [];
+    });
+    this.trees.prefetch(entered.flatMap(({ node }) => (node.type === 'dir' && node.subtree !== null ? [node.subtree] : [])));
+    for (const { node, nodeSnapshotPath, take } of entered) {
+      if (this.signal.aborted) throw new CancelledError();
       const path = Buffer.concat([dirPath, SEP, node.name]);
       switch (node.type) {
         case 'dir': {
