@@ -171,25 +171,31 @@ export class AzureBackend implements Backend {
   }
 
   private translate(error: unknown, what: string): OfflineSeedError {
-    if (error instanceof OfflineSeedError) return error;
-    const status = error instanceof RestError ? error.statusCode : undefined;
-    // HEAD responses have no body: the service's error code is then only in x-ms-error-code.
-    const code = error instanceof RestError ? (error.code ?? error.response?.headers.get('x-ms-error-code')) : (error as NodeJS.ErrnoException).code;
-    const detail = `${what} at ${this.location} failed: ${status ?? code ?? ''} ${(error as Error).message.split('\n')[0]}`.replace(/\s+/g, ' ');
-    if (status === 401 || status === 403 || (code !== undefined && AUTH_ERROR_CODES.has(code))) {
-      return new OfflineSeedError('OfflineSeed.StorageAccessDenied', 'PermissionDenied', detail, {
-        targetObject: this.location,
-        recommendedAction: 'Check the credential: the identity needs Storage Blob Data Contributor on the container (or give an account key or SAS).',
-        cause: error,
-      });
-    }
-    if (status === 404) {
-      return new OfflineSeedError('OfflineSeed.ContainerNotFound', 'ObjectNotFound', detail, { targetObject: this.location, cause: error });
-    }
-    return new OfflineSeedError('OfflineSeed.StorageUnavailable', 'ConnectionError', detail, {
-      targetObject: this.location,
-      recommendedAction: 'The storage service did not answer after several retries; run the same command again when it is reachable: it resumes.',
+    return storageError(error, what, this.location, (detail) => new OfflineSeedError('OfflineSeed.ContainerNotFound', 'ObjectNotFound', detail, { targetObject: this.location, cause: error }));
+  }
+}
+
+/**
+ * A Blob storage call's failure as the engine reports it: access denied, not found (the caller says
+ * what a missing container means to it), or the service unavailable after the SDK's retries.
+ */
+export function storageError(error: unknown, what: string, location: string, notFound: (detail: string) => OfflineSeedError): OfflineSeedError {
+  if (error instanceof OfflineSeedError) return error;
+  const status = error instanceof RestError ? error.statusCode : undefined;
+  // HEAD responses have no body: the service's error code is then only in x-ms-error-code.
+  const code = error instanceof RestError ? (error.code ?? error.response?.headers.get('x-ms-error-code')) : (error as NodeJS.ErrnoException).code;
+  const detail = `${what} at ${location} failed: ${status ?? code ?? ''} ${((error as Error).message ?? '').split('\n')[0]}`.replace(/\s+/g, ' ');
+  if (status === 401 || status === 403 || (code !== undefined && AUTH_ERROR_CODES.has(code))) {
+    return new OfflineSeedError('OfflineSeed.StorageAccessDenied', 'PermissionDenied', detail, {
+      targetObject: location,
+      recommendedAction: 'Check the credential: the identity needs Storage Blob Data Contributor on the container (or give an account key or SAS).',
       cause: error,
     });
   }
+  if (status === 404) return notFound(detail);
+  return new OfflineSeedError('OfflineSeed.StorageUnavailable', 'ConnectionError', detail, {
+    targetObject: location,
+    recommendedAction: 'The storage service did not answer after several retries; run the same command again when it is reachable: it resumes.',
+    cause: error,
+  });
 }

@@ -21,6 +21,7 @@ import { OfflineSeedError } from '../protocol/errors.ts';
 import type { ShippingRecord } from '../importjob/seedRecords.ts';
 import { assertAzureLocation, parseAzureUrl, type AzureAccessParams, type AzureLocation } from '../repo/repositoryLocation.ts';
 import { openAzureBackend } from '../blob/openAzureBackend.ts';
+import { storageError } from '../blob/azureBackend.ts';
 import type { SeedDescriptor } from './seedDescriptor.ts';
 import type { SeedStore } from './seedStore.ts';
 
@@ -209,28 +210,11 @@ export class BlobSeedStore implements SeedStore {
   }
 
   translate(error: unknown, what: string): OfflineSeedError {
-    if (error instanceof OfflineSeedError) return error;
-    const status = error instanceof RestError ? error.statusCode : undefined;
-    const detail = `${what} at ${this.seedUri} failed: ${status ?? ''} ${((error as Error).message ?? '').split('\n')[0]}`.replace(/\s+/g, ' ');
-    if (status === 401 || status === 403) {
-      return new OfflineSeedError('OfflineSeed.StorageAccessDenied', 'PermissionDenied', detail, {
-        targetObject: this.seedUri,
-        recommendedAction: 'The identity needs Storage Blob Data Contributor on the container (or give -StorageAccountKey or -SasToken).',
-        cause: error,
-      });
-    }
-    if (status === 404) {
-      return new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `${detail} (no such container)`, {
-        targetObject: this.seedUri,
-        recommendedAction: 'Publish the seed from the server first (Publish-OfflineSeed), and give the repository location it printed.',
-        cause: error,
-      });
-    }
-    return new OfflineSeedError('OfflineSeed.StorageUnavailable', 'ConnectionError', detail, {
+    return storageError(error, what, this.seedUri, (detail) => new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `${detail} (no such container)`, {
       targetObject: this.seedUri,
-      recommendedAction: 'The storage service did not answer after several retries; run the same command again when it is reachable.',
+      recommendedAction: 'Publish the seed from the server first (Publish-OfflineSeed), and give the repository location it printed.',
       cause: error,
-    });
+    }));
   }
 }
 
