@@ -14,8 +14,7 @@ import { encodeIndex } from '../repo/format/indexFile.ts';
 import { acquireLock, type HeldLock } from '../repo/lockManager.ts';
 import { clearPending, findPendingPacks, type PendingPacks } from '../repo/packRecovery.ts';
 import { Repository, type SnapshotEntry } from '../repo/repository.ts';
-import { openBackend, parseAzureUrl, type AzureAccessParams } from '../repo/repositoryLocation.ts';
-import { openAzureBackend } from '../blob/openAzureBackend.ts';
+import { openBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
 import type { AccessTier } from '../blob/azureBackend.ts';
 import { resolvePassword, type PasswordParams } from '../seed/password.ts';
 import { readDescriptor } from '../seed/seedDescriptor.ts';
@@ -60,10 +59,7 @@ export async function runBackup(params: BackupParams, context: { events: EventSi
     throw new OfflineSeedError('OfflineSeed.InvalidRequest', 'InvalidArgument', 'params.sources: give the sources to back up, or the stagingPath of the seed', { targetObject: 'params.sources' });
   }
   const password = resolvePassword(params);
-  const azure = parseAzureUrl(params.repository);
-  const backend = azure !== undefined
-    ? openAzureBackend(azure, params, params.dataTier === undefined ? {} : { dataTier: params.dataTier })
-    : await openBackend(params.repository, params);
+  const backend = await openBackend(params.repository, params, params.dataTier === undefined ? {} : { dataTier: params.dataTier });
   const repo = await Repository.open(backend, password);
   // Taking the lock waits ~200 ms for competing locks to show (restic's rule) and costs round trips.
   // Meanwhile the index, the pending markers and the snapshots are read, and then the walk, the parent

@@ -9,6 +9,7 @@ import type { Backend } from './backend/backend.ts';
 import { LocalBackend } from './backend/localBackend.ts';
 import type { AzureEnvironmentName } from '../azure/azureCloud.ts';
 import type { AzureAuthParams } from '../azure/azureCredentials.ts';
+import type { AccessTier } from '../blob/azureBackend.ts';
 import { blobPrefixProblem, containerNameProblem, storageAccountProblem } from '../seed/azureNames.ts';
 
 export interface AzureLocation {
@@ -48,9 +49,9 @@ export interface AzureAccessParams extends AzureAuthParams {
  * A local folder, or a container for azure:// (credentials from the request, else DefaultAzureCredential).
  * The Azure SDK is loaded only for azure://: a check or restore of a local repository does not pay for it.
  */
-export async function openBackend(repository: string, access: AzureAccessParams = {}): Promise<Backend> {
+export async function openBackend(repository: string, access: AzureAccessParams = {}, azureOptions: { dataTier?: AccessTier } = {}): Promise<Backend> {
   const azure = parseAzureUrl(repository);
-  if (azure !== undefined) return (await import('../blob/openAzureBackend.ts')).openAzureBackend(azure, access);
+  if (azure !== undefined) return (await import('../blob/openAzureBackend.ts')).openAzureBackend(azure, access, azureOptions);
   if (repository.includes('://')) {
     throw new OfflineSeedError('OfflineSeed.InvalidRepository', 'InvalidArgument', `params.repository: unsupported location ${repository} (use a path or azure://<account>/<container>/<prefix>)`, { targetObject: repository });
   }

@@ -11,14 +11,17 @@ import * as esbuild from 'esbuild';
 import { generateValidatorsModule, precompiledValidators } from '../../build/validatorsModule.ts';
 import { repoRoot } from '../helpers/engine.ts';
 
-/** Commands that work on local files only: nothing of Azure, the CLI or the schema compiler may load with them. */
+/**
+ * Commands that work on local files, or load the Azure SDK only once they are given an azure:// location
+ * or a published seed: nothing of Azure, the CLI or the schema compiler may load with them.
+ */
 const LOCAL_COMMANDS = [
   'version', 'describe', 'diagnosticsEcho', 'seedStart', 'seedGet', 'repoCheck', 'restoreRun', 'snapshotList',
-  'drivePrepare', 'driveVerify', 'backupSchedule', 'backupUnschedule', 'profileGet', 'profileSet',
+  'backupRun', 'drivePrepare', 'driveVerify', 'backupSchedule', 'backupUnschedule', 'profileGet', 'profileSet',
 ];
-/** Commands that talk to Azure (or may, for an azure:// repository), and so load its SDK. */
+/** Commands that always talk to Azure, and so load its SDK. */
 const AZURE_COMMANDS = [
-  'backupRun', 'seedComplete', 'seedPublish', 'jobCreate', 'jobShip', 'jobStatus', 'jobCancel', 'jobRemove', 'jobKeys',
+  'seedComplete', 'seedPublish', 'jobCreate', 'jobShip', 'jobStatus', 'jobCancel', 'jobRemove', 'jobKeys',
   'preflightRun', 'credentialNew',
 ];
 const HEAVY = /node_modules\/(@azure\/|@typespec\/|yargs|ajv\/dist\/(?!runtime\/))/;
