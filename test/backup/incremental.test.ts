@@ -88,8 +88,14 @@ for (const round of [1, 2]) {
   test(`incremental backup ${round}: uploads about what changed, reads only changed files`, async () => {
     const { changed, imageChunks } = changeSource(round);
     assert.ok(imageChunks >= 256 * 1024, `new image chunks: ${imageChunks}`);
-    const run = await runEngine('backup.run', { repository: url, stagingPath: staging, password: RESTIC_PASSWORD }, { env: world.env });
+    // The second round stores its packs in the Cool tier (-DataTier): the tier reaches the Azure backend.
+    const tier = round === 2 ? { dataTier: 'Cool' } : {};
+    const run = await runEngine('backup.run', { repository: url, stagingPath: staging, password: RESTIC_PASSWORD, ...tier }, { env: world.env });
     assert.is(run.exitCode, 0, JSON.stringify(run.errors) + run.stderr);
+    let coolPacks = 0;
+    for await (const b of world.blobService().getContainerClient('seed').listBlobsFlat({ prefix: 'host01/data/' })) if (b.properties.accessTier === 'Cool') coolPacks++;
+    if (round === 1) assert.is(coolPacks, 0, 'no tier asked for: the account default');
+    else assert.ok(coolPacks > 0, 'the packs of a -DataTier Cool run are Cool');
     const r = run.results[0]!;
     assert.match(String(r.parent), /^[0-9a-f]{64}$/, 'the seed (or the last backup) is the parent');
     assert.ok((r.filesUnmodified as number) > 480, `unchanged files not read: ${r.filesUnmodified}`);
