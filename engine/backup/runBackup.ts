@@ -17,7 +17,7 @@ import { Repository, type SnapshotEntry } from '../repo/repository.ts';
 import { openBackend, type AzureAccessParams } from '../repo/repositoryLocation.ts';
 import type { AccessTier } from '../blob/azureBackend.ts';
 import { resolvePassword, type PasswordParams } from '../seed/password.ts';
-import { readDescriptor } from '../seed/seedDescriptor.ts';
+import { requireDescriptor } from '../seed/seedDescriptor.ts';
 import { hostname as osHostname } from 'node:os';
 
 export interface BackupParams extends PasswordParams, AzureAccessParams {
@@ -50,10 +50,7 @@ export function chooseParent(snapshots: readonly SnapshotEntry[], host: string, 
 
 export async function runBackup(params: BackupParams, context: { events: EventSink; signal: AbortSignal }): Promise<BackupOutcome> {
   const started = Date.now();
-  const seed = params.stagingPath === undefined ? undefined : await readDescriptor(resolve(params.stagingPath));
-  if (params.stagingPath !== undefined && seed === undefined) {
-    throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${params.stagingPath} (no offlineseed.json)`, { targetObject: params.stagingPath });
-  }
+  const seed = params.stagingPath === undefined ? undefined : await requireDescriptor(resolve(params.stagingPath));
   const sources = (params.sources ?? seed?.sources)?.map((s) => resolve(s));
   if (sources === undefined || sources.length === 0) {
     throw new OfflineSeedError('OfflineSeed.InvalidRequest', 'InvalidArgument', 'params.sources: give the sources to back up, or the stagingPath of the seed', { targetObject: 'params.sources' });

@@ -1,15 +1,14 @@
 import { resolve } from 'node:path';
-import { OfflineSeedError } from '../protocol/errors.ts';
 import { openSeed, publishedRecord } from '../seed/openSeed.ts';
-import { nextStepFor, readDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
+import { nextStepFor, requireDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
 import type { CommandContext } from './command.ts';
 
 const FOLLOW_TIMEOUT_MS = 20_000;
 
 export async function run(params: { stagingPath: string }, context: CommandContext): Promise<void> {
   const stagingPath = resolve(params.stagingPath);
-  let d: SeedDescriptor | undefined = await readDescriptor(stagingPath);
-  const published = d === undefined ? undefined : publishedRecord(d);
+  let d: SeedDescriptor = await requireDescriptor(stagingPath);
+  const published = publishedRecord(d);
   if (published !== undefined) {
     // Published: the published copy is the truth (a runbook may have moved the seed on).
     try {
@@ -27,12 +26,6 @@ export async function run(params: { stagingPath: string }, context: CommandConte
     } catch (error) {
       context.events.log('warning', `This seed is published at ${published.seedUri}, but its published copy could not be read (${(error as Error).message}): the state shown is the staging location's and may be stale.`);
     }
-  }
-  if (d === undefined) {
-    throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${stagingPath} (no offlineseed.json)`, {
-      targetObject: stagingPath,
-      recommendedAction: 'Give the staging location that Start-OfflineSeed wrote to.',
-    });
   }
   context.emitResult({
     jobName: d.jobName,

@@ -21,12 +21,12 @@ import { LocalBackend } from '../repo/backend/localBackend.ts';
 import { Repository } from '../repo/repository.ts';
 import type { AzureAccessParams } from '../repo/repositoryLocation.ts';
 import { BlobSeedStore, DESCRIPTOR_BLOB, DRIVES_BLOB, SEALED_KEYS_BLOB, SHIPPING_BLOB } from '../seed/blobSeedStore.ts';
-import type { PublishedRecord } from '../seed/openSeed.ts';
+import { publishedRecord, type PublishedRecord } from '../seed/openSeed.ts';
 import { drivesToPublish, type PublishedDrives } from '../seed/publishedDrives.ts';
 import { followPublished } from '../seed/publishedSeedStore.ts';
 import { resolvePassword, type PasswordParams } from '../seed/password.ts';
 import { sealKeys, unsealKeys, type SealedKeys } from '../seed/sealedKeys.ts';
-import { nextStepFor, readDescriptor } from '../seed/seedDescriptor.ts';
+import { nextStepFor, requireDescriptor } from '../seed/seedDescriptor.ts';
 import { StagingSeedStore } from '../seed/stagingSeedStore.ts';
 import { stateRank } from '../importjob/seedRecords.ts';
 import type { CommandContext } from './command.ts';
@@ -44,13 +44,7 @@ export async function run(params: PublishParams, context: CommandContext): Promi
   const { events } = context;
   const stagingPath = resolve(params.stagingPath);
   const local = new StagingSeedStore(stagingPath);
-  const d = await readDescriptor(stagingPath);
-  if (d === undefined) {
-    throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${stagingPath} (no offlineseed.json)`, {
-      targetObject: stagingPath,
-      recommendedAction: 'Give the staging location that Start-OfflineSeed wrote to.',
-    });
-  }
+  const d = await requireDescriptor(stagingPath);
   const password = resolvePassword(params);
   const cloud = new BlobSeedStore({ account: d.storageAccount, container: d.container, prefix: d.prefix }, params);
   const { drives, keys } = await drivesToPublish(stagingPath, d);
@@ -102,7 +96,7 @@ export async function run(params: PublishParams, context: CommandContext): Promi
   }
 
   const record = (publishedAt: string): PublishedRecord => ({ seedUri: cloud.seedUri, publishedAt, driveIds });
-  const prior = previous?.['published'] as PublishedRecord | undefined;
+  const prior = previous === undefined ? undefined : publishedRecord(previous);
   const samePublication = prior !== undefined && JSON.stringify(prior.driveIds) === JSON.stringify(driveIds) && changed.length === 0;
   const published = samePublication ? prior : record(new Date().toISOString());
   let truth;

@@ -23,7 +23,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { engineVersion } from '../engineInfo.ts';
 import { isNoSpace, noSpaceIn, OfflineSeedError } from '../protocol/errors.ts';
 import type { EventSink } from '../protocol/eventSink.ts';
-import { readDescriptor, REPOSITORY_FOLDER, writeDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
+import { readDescriptor, REPOSITORY_FOLDER, requireDescriptor, writeDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
 import { keyFilePath, readKeyFile, validateBitLockerKey, writeKeyFile } from './bitLocker.ts';
 import { DriveWorkers } from './copier.ts';
 import { batchesOf } from './copier.ts';
@@ -193,12 +193,7 @@ async function validate(params: DrivePrepareParams, events: EventSink): Promise<
         targetObject: stagingPath, recommendedAction: 'Give the staging location Start-OfflineSeed wrote to.',
       });
     }
-    descriptor = await readDescriptor(stagingPath);
-    if (descriptor === undefined) {
-      throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${stagingPath} (no offlineseed.json)`, {
-        targetObject: stagingPath, recommendedAction: 'Give the staging location Start-OfflineSeed wrote to.',
-      });
-    }
+    descriptor = await requireDescriptor(stagingPath);
     if (descriptor.state === 'Staging') {
       throw new OfflineSeedError('OfflineSeed.SeedNotStaged', 'InvalidOperation', `the seed for job "${descriptor.jobName}" is still being staged (state Staging): its repository is not complete`, {
         targetObject: stagingPath, recommendedAction: 'Finish staging first: run Start-OfflineSeed again with the same arguments (it resumes).',

@@ -9,7 +9,7 @@ import { OfflineSeedError } from '../protocol/errors.ts';
 import { jobNameProblem, resourceGroupProblem, subscriptionIdProblem } from '../seed/azureNames.ts';
 import { subscriptionIdFromPublishSettings } from '../seed/publishSettings.ts';
 import { openSeed, type OpenedSeed } from '../seed/openSeed.ts';
-import { readDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
+import type { SeedDescriptor } from '../seed/seedDescriptor.ts';
 import type { SeedStore } from '../seed/seedStore.ts';
 import type { EventSink } from '../protocol/eventSink.ts';
 import type { AzureAccessParams } from '../repo/repositoryLocation.ts';
@@ -68,19 +68,6 @@ export function recordedJob(descriptor: SeedDescriptor | undefined): RecordedJob
 
 function invalid(errorId: string, message: string, targetObject: string, recommendedAction?: string): OfflineSeedError {
   return new OfflineSeedError(errorId, 'InvalidArgument', message, { targetObject, ...(recommendedAction === undefined ? {} : { recommendedAction }) });
-}
-
-/** Reads the seed when stagingPath is given (it must exist then). */
-export async function loadSeed(stagingPath: string): Promise<{ stagingPath: string; descriptor: SeedDescriptor }> {
-  const path = resolve(stagingPath);
-  const descriptor = await readDescriptor(path);
-  if (descriptor === undefined) {
-    throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${path} (no offlineseed.json)`, {
-      targetObject: path,
-      recommendedAction: 'Give the staging location that Start-OfflineSeed wrote to.',
-    });
-  }
-  return { stagingPath: path, descriptor };
 }
 
 /**

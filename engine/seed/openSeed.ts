@@ -9,7 +9,7 @@ import { OfflineSeedError } from '../protocol/errors.ts';
 import type { AzureAccessParams } from '../repo/repositoryLocation.ts';
 import type { BlobSeedStore } from './blobSeedStore.ts';
 import { PublishedSeedStore } from './publishedSeedStore.ts';
-import type { SeedDescriptor } from './seedDescriptor.ts';
+import { requireDescriptor, type SeedDescriptor } from './seedDescriptor.ts';
 import type { SeedStore } from './seedStore.ts';
 import { StagingSeedStore } from './stagingSeedStore.ts';
 
@@ -58,13 +58,7 @@ export async function openSeed(params: SeedLocationParams, access: AzureAccessPa
   if (params.stagingPath === undefined) return undefined;
   const path = resolve(params.stagingPath);
   const local = new StagingSeedStore(path);
-  const descriptor = await local.read();
-  if (descriptor === undefined) {
-    throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${path} (no offlineseed.json)`, {
-      targetObject: path,
-      recommendedAction: 'Give the staging location that Start-OfflineSeed wrote to.',
-    });
-  }
+  const descriptor = await requireDescriptor(path);
   const published = publishedRecord(descriptor);
   if (published === undefined) return { store: local, descriptor };
   const store = new PublishedSeedStore(local, await openBlobSeedStore(published.seedUri, access));

@@ -39,6 +39,18 @@ export function descriptorPath(stagingPath: string): string {
   return join(stagingPath, DESCRIPTOR_FILE);
 }
 
+/** The seed in stagingPath; OfflineSeed.SeedNotFound when there is none. */
+export async function requireDescriptor(stagingPath: string): Promise<SeedDescriptor> {
+  const descriptor = await readDescriptor(stagingPath);
+  if (descriptor === undefined) {
+    throw new OfflineSeedError('OfflineSeed.SeedNotFound', 'ObjectNotFound', `no seed in ${stagingPath} (no offlineseed.json)`, {
+      targetObject: stagingPath,
+      recommendedAction: 'Give the staging location that Start-OfflineSeed wrote to.',
+    });
+  }
+  return descriptor;
+}
+
 export async function readDescriptor(stagingPath: string): Promise<SeedDescriptor | undefined> {
   let text: string;
   try {
