@@ -13,16 +13,11 @@ import { retryDelayMs } from '../azure/retryDelay.ts';
 import { tokenCredential } from '../azure/azureCredentials.ts';
 import { armCall, isNotFound, translateArmError, type ArmAccessParams, type ArmService } from './armClient.ts';
 import type { JobTarget } from './target.ts';
+import { DATABOX_API_VERSION, dataBoxEndpoint } from './dataBoxApi.ts';
 
-export const DATABOX_API_VERSION = '2025-07-01';
 export const DATABOX_SERVICE: ArmService = { idPrefix: 'DataBox', displayName: 'Azure Data Box' };
 /** The container the service writes the copy logs into (fixed for customer disk, reference §4.1). */
 export const COPY_LOG_CONTAINER = 'databoxcopylog';
-
-/** Where Data Box's ARM operations go: the cloud's ARM endpoint, or the test world's emulator. */
-export function dataBoxEndpoint(cloud: { armEndpoint: string }, env: NodeJS.ProcessEnv = process.env): string {
-  return env.OFFLINESEED_DATABOX_ENDPOINT ?? cloud.armEndpoint;
-}
 
 export function dataBoxClient(params: ArmAccessParams, subscriptionId: string, env: NodeJS.ProcessEnv = process.env): DataBoxManagementClient {
   const cloud = azureCloud(params.environment);

@@ -8,7 +8,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { AzureCloud } from '../azure/azureCloud.ts';
 import { createRestClient, errorOf, type RestAnswer } from '../azure/restClient.ts';
 import { containerNameProblem, resourceGroupProblem, storageAccountProblem, subscriptionIdProblem } from '../seed/azureNames.ts';
-import { DATABOX_API_VERSION, dataBoxEndpoint } from '../importjob/dataBoxClient.ts';
+import { DATABOX_API_VERSION, dataBoxEndpoint } from '../importjob/dataBoxApi.ts';
 import { fail, pass, warn, type CheckResult } from './check.ts';
 import { missingOperations, type Permission } from './permissions.ts';
 

@@ -107,7 +107,10 @@ export async function readServiceLogs(diagnostics: ContainerClient, copyLogs: Co
     }
   };
   await read(diagnostics, `${diagnosticsFolder}waies/${jobName}_`, (n) => /_(error|verbose)\.xml$/.test(n), (xml, log) => failures.push(...failuresFromDriveLog(xml, log)));
-  await read(copyLogs, `${jobName}_`, (n) => n.includes('_CopyLog_'), (xml, log) => failures.push(...failuresFromCopyLog(xml, log)));
-  await read(copyLogs, `${jobName}_`, (n) => n.includes('_VerboseLog_'), (xml, log) => copied.push(...copiedFromVerboseLog(xml, log)));
+  // One listing of the job's copy logs; each kind goes to its own reader.
+  await read(copyLogs, `${jobName}_`, (n) => n.includes('_CopyLog_') || n.includes('_VerboseLog_'), (xml, log) => {
+    if (log.includes('_CopyLog_')) failures.push(...failuresFromCopyLog(xml, log));
+    else copied.push(...copiedFromVerboseLog(xml, log));
+  });
   return { failures, copied, logsRead, unreadable };
 }

@@ -192,11 +192,7 @@ export class JsonReader {
 
   /** An object key as text. */
   key(): string {
-    const end = this.plainStringEnd();
-    if (end < 0) return this.string().toString('utf8');
-    const text = this.src.toString('latin1', this.pos + 1, end);
-    this.pos = end + 1;
-    return text;
+    return this.plainText() ?? this.string().toString('utf8');
   }
 
   hex4(): number {
