@@ -93,9 +93,10 @@ function recordedPaths(params: ScheduleCommandParams, platform: 'windows' | 'sys
   const paths: (RecordedPath | undefined)[] = [
     params.stagingPath === undefined ? undefined : { field: 'stagingPath', path: params.stagingPath, kind: 'folder' },
     params.repository.startsWith('azure://') ? undefined : { field: 'repository', path: params.repository, kind: 'folder' },
-    { field: 'keyFile', path: keyFile, kind: 'file' },
+    // Written by this command (password given) or by the module (Windows).
+    { field: 'keyFile', path: keyFile, kind: 'file', createdHere: true },
     params.enginePath === undefined ? undefined : { field: 'enginePath', path: params.enginePath, kind: 'file' },
-    params.unitDirectory === undefined ? undefined : { field: 'unitDirectory', path: params.unitDirectory, kind: 'folder' },
+    params.unitDirectory === undefined ? undefined : { field: 'unitDirectory', path: params.unitDirectory, kind: 'folder', createdHere: params.install === true },
     params.powershellPath === undefined ? undefined : { field: 'powershellPath', path: params.powershellPath, kind: 'file' },
     params.scriptPath === undefined ? undefined : { field: 'scriptPath', path: params.scriptPath, kind: 'file' },
   ];
@@ -110,9 +111,8 @@ export async function run(params: ScheduleCommandParams, context: CommandContext
   refuseOtherPlatformParams(params, platform);
   const keyFile = params.keyFile ?? defaultKeyFile(platform, params.taskName);
   for (const recorded of recordedPaths(params, platform, keyFile)) {
-    // The key file is written by this command (password given) or by the module (Windows): missing is fine.
     const warning = await checkRecordedPath(recorded);
-    if (warning !== undefined && recorded.field !== 'keyFile' && !(recorded.field === 'unitDirectory' && params.install === true)) context.events.log('warning', warning);
+    if (warning !== undefined) context.events.log('warning', warning);
   }
   if (params.credentialProfile !== undefined && platformOf({}) === platform) {
     const missing = credentialProfileProblem(params.credentialProfile);

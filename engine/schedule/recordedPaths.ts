@@ -11,16 +11,20 @@ export interface RecordedPath {
   field: string;
   path: string;
   kind: 'folder' | 'file';
+  /** Created by this command (or by the module that calls it) when missing: no warning then. */
+  createdHere?: boolean;
 }
 
-/** Returns a warning for a path that does not exist; throws for one that cannot be what it must be. */
+/** Returns a warning for a path that does not exist (and will not be created here); throws for one that cannot be what it must be. */
 export async function checkRecordedPath(recorded: RecordedPath): Promise<string | undefined> {
   const { field, path, kind } = recorded;
   let isFolder: boolean;
   try {
     isFolder = (await fs.stat(path)).isDirectory();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return `params.${field}: ${path} does not exist on this computer yet; the task fails until it does.`;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return recorded.createdHere === true ? undefined : `params.${field}: ${path} does not exist on this computer yet; the task fails until it does.`;
+    }
     throw fromSystemError(error, path) ?? error;
   }
   if (kind === 'file' && isFolder) {
