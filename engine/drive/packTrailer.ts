@@ -6,11 +6,7 @@
  * damaged staging pack is reported before it goes to a drive instead of by the verification after
  * the whole drive was written. The verification stays the real check.
  */
-const SEAL = 32;
-const ENTRY_RAW = 37;
-const ENTRY_COMPRESSED = 41;
-/** restic's limit for a pack header (engine/repo/format/packHeader.ts MAX_HEADER_SIZE). */
-const MAX_HEADER = 16 * 1024 * 1024 + 4;
+import { HEADER_ENTRY_COMPRESSED as ENTRY_COMPRESSED, HEADER_ENTRY_RAW as ENTRY_RAW, headerLengthInRange, SEAL_OVERHEAD } from '../repo/format/packLayout.ts';
 
 /** Whether n bytes are a whole number of 37- and 41-byte entries, at least one. */
 function entriesFit(n: number): boolean {
@@ -23,8 +19,8 @@ function entriesFit(n: number): boolean {
 
 /** Why a pack of packLength bytes whose last 4 bytes are `trailer` cannot be whole; undefined when it may be. */
 export function packTrailerProblem(trailer: number, packLength: number): string | undefined {
-  if (packLength < 4 + SEAL + ENTRY_RAW) return `it is ${packLength} bytes long, shorter than any pack`;
-  if (trailer + 4 > packLength || trailer > MAX_HEADER || !entriesFit(trailer - SEAL)) {
+  if (packLength < 4 + SEAL_OVERHEAD + ENTRY_RAW) return `it is ${packLength} bytes long, shorter than any pack`;
+  if (!headerLengthInRange(trailer, packLength) || !entriesFit(trailer - SEAL_OVERHEAD)) {
     return `its last 4 bytes give a header length of ${trailer}, which no whole pack of ${packLength} bytes ends with: it was cut short or overwritten`;
   }
   return undefined;

@@ -7,8 +7,7 @@ import { OfflineSeedError } from '../../protocol/errors.ts';
 import { keyObjectsFor } from './keyObjects.ts';
 import { macFor, macMatches } from './mac.ts';
 import type { CryptoKey } from './masterKey.ts';
-
-export const SEAL_OVERHEAD = 32;
+import { SEAL_OVERHEAD } from '../format/packLayout.ts';
 
 function newIv(): Buffer {
   const iv = Buffer.allocUnsafe(16);

@@ -7,6 +7,7 @@ import { OfflineSeedError } from '../../protocol/errors.ts';
 import type { CryptoKey } from '../crypto/masterKey.ts';
 import { open, seal } from '../crypto/seal.ts';
 import type { BlobType } from './blob.ts';
+import { HEADER_ENTRY_COMPRESSED as ENTRY_COMPRESSED, HEADER_ENTRY_RAW as ENTRY_RAW, headerLengthInRange } from './packLayout.ts';
 
 export interface PackEntry {
   id: string;
@@ -15,10 +16,6 @@ export interface PackEntry {
   length: number;
   uncompressedLength: number;
 }
-
-export const MAX_HEADER_SIZE = 16 * 1024 * 1024 + 4;
-const ENTRY_RAW = 37;
-const ENTRY_COMPRESSED = 41;
 
 export function encodeHeaderEntries(entries: readonly PackEntry[]): Buffer {
   const size = entries.reduce((n, e) => n + (e.uncompressedLength !== 0 ? ENTRY_COMPRESSED : ENTRY_RAW), 0);
@@ -71,7 +68,7 @@ export function decodeHeaderEntries(plain: Buffer, packName: string): PackEntry[
 export function parsePackTail(key: CryptoKey, tail: Buffer, packSize: number, packName: string): PackEntry[] {
   if (tail.length < 4) throw corruptHeader(packName, 'too short');
   const headerLength = tail.readUInt32LE(tail.length - 4);
-  if (headerLength + 4 > packSize || headerLength > MAX_HEADER_SIZE) throw corruptHeader(packName, 'header length out of range');
+  if (!headerLengthInRange(headerLength, packSize)) throw corruptHeader(packName, 'header length out of range');
   if (headerLength + 4 > tail.length) throw new HeaderNeedsMoreBytes(headerLength + 4);
   const sealed = tail.subarray(tail.length - 4 - headerLength, tail.length - 4);
   const entries = decodeHeaderEntries(open(key, sealed, `pack ${packName} header`), packName);
