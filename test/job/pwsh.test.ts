@@ -6,13 +6,10 @@
  * elsewhere every test is reported as skipped. NOTE: written on a machine without PowerShell; the
  * static checks (test/psmodule/static.test.ts) cover the same cmdlets there.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { findPwsh, psQuote } from '../helpers/pwsh.ts';
-import { builtEngine, repoRoot } from '../helpers/engine.ts';
+import { findPwsh, psQuote, runModuleScript } from '../helpers/pwsh.ts';
 import { startWorld, type World } from '../world/world.ts';
 import { arriving, descriptor, prepareSeed, RETURN_ADDRESS, type PreparedSeed } from './fixtures.ts';
 
@@ -24,18 +21,9 @@ let seed: PreparedSeed | undefined;
 
 /** Runs a script that ends by printing "@@RESULT@@<json>". */
 function runPwsh(script: string): Record<string, unknown> {
-  const file = join(work, `script-${Math.random().toString(36).slice(2)}.ps1`);
-  writeFileSync(file, `$ErrorActionPreference = 'Stop'\nImport-Module ${psQuote(join(repoRoot, 'OfflineSeed.psd1'))} -Force\n${script}\n`, 'utf8');
-  const run = spawnSync(pwsh!, ['-NoProfile', '-NonInteractive', '-File', file], {
-    cwd: work,
-    encoding: 'utf8',
-    timeout: 180_000,
-    env: { ...process.env, ...world!.env, XDG_CONFIG_HOME: join(work, 'config'), ...(existsSync(builtEngine) ? { OFFLINESEED_ENGINE_PATH: builtEngine } : {}) },
-  });
-  const line = run.stdout.split('\n').find((l) => l.startsWith('@@RESULT@@'));
-  if (line === undefined) throw new Error(`pwsh printed no result (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-  for (const d of seed?.drives ?? []) assert.not.ok(`${run.stdout}${run.stderr}`.replace(line, '').includes(d.key), 'a BitLocker key outside the result');
-  return JSON.parse(line.slice('@@RESULT@@'.length)) as Record<string, unknown>;
+  const run = runModuleScript(pwsh!, { work, script, env: world!.env });
+  for (const d of seed?.drives ?? []) assert.not.ok(run.printedOutsideResult.includes(d.key), 'a BitLocker key outside the result');
+  return run.result;
 }
 
 test.before(async () => {
