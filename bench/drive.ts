@@ -97,6 +97,21 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * The same comparison run by run: each run's cp -a + sync and ours ran seconds apart, so their ratio is
+ * not moved by the drift of a shared disk's speed over minutes (which moves the ratio of the medians).
+ */
+function pairedRatio(reference: Series, subject: Series, bytes: number): Ratio {
+  const ratios = subject.runs.map((m, i) => (reference.runs[i] === undefined ? undefined : reference.runs[i]!.seconds / m.seconds)).filter((r): r is number => r !== undefined);
+  const value = ratios.length === 0 ? undefined : median(ratios);
+  const mbps = (seconds: number): number => bytes / 1e6 / seconds;
+  return {
+    ...relativeRatio('drive.prepare vs cp -a + sync, median of each run\'s pair', 'MB/s', value === undefined ? undefined : mbps(median(subject.runs.map((m) => m.seconds))), mbps(median(reference.runs.map((m) => m.seconds))), undefined,
+      `run by run: ${ratios.map((r) => `${r.toFixed(2)}x`).join(', ')}`),
+    ...(value === undefined ? {} : { value }),
+  };
+}
+
 interface Series {
   tool: string;
   runs: Measurement[];
@@ -208,6 +223,7 @@ async function main(): Promise<number> {
   const copyMbps = copyPhase.length === 0 ? undefined : size.bytes / 1e6 / median(copyPhase);
   const ratios: Ratio[] = [
     relativeRatio('drive.prepare throughput vs cp -a + sync', 'MB/s', oursMbps, mbPerSecond(rows[0]!), TARGET, canDrop ? 'cold page cache' : 'page cache not dropped'),
+    pairedRatio(cpSync, ours, size.bytes),
     relativeRatio('drive.prepare throughput vs cp -a without sync', 'MB/s', oursMbps, mbPerSecond(rows[1]!), undefined, 'cp may finish before its data is on the drive'),
     relativeRatio('drive.prepare throughput vs cp -a + fsync of its files', 'MB/s', oursMbps, mbPerSecond(rows[5]!), undefined, 'the same durability as ours, without flushing other processes\' dirty pages'),
     relativeRatio('drive.prepare copy phase (engine copySeconds) vs cp -a + sync', 'MB/s', copyMbps, mbPerSecond(rows[0]!), undefined, `median copySeconds ${copyPhase.length === 0 ? '-' : median(copyPhase).toFixed(2)} s: without process start, validation, manifest and close`),

@@ -1,8 +1,9 @@
 /**
  * Drive copy worker: large sequential I/O through a window of WebAssembly memory in two slots.
- *   copy:   read the files of a batch into a free slot (on the thread pool), MD5 every 4 MiB piece
- *           while the bytes are in memory (md5Lanes: up to twelve pieces side by side), write that
- *           same slot to temporary files on the drive (thread pool), fdatasync, rename into place.
+ *   copy:   read the files of a batch into a free slot (on the thread pool), write that same slot to
+ *           temporary files on the drive (thread pool) and meanwhile MD5 every 4 MiB piece of it
+ *           (md5Lanes: up to twelve pieces side by side), fdatasync, rename into place (making the
+ *           file's folder on the drive first if need be).
  *           While one slot is hashed and written, the next batch is read into the other, so the
  *           source, the drive and the CPU work at the same time. A file larger than a slot streams
  *           through both slots.
@@ -20,7 +21,8 @@
  * A shared cancel flag is checked between windows: a cancelled copy removes its temporary file.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, read, renameSync, rmSync, write } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, read, renameSync, rmSync, write } from 'node:fs';
+import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BLOCK_SIZE } from './driveNames.ts';
 import { createMd5Lanes } from './md5Lanes.ts';
@@ -96,6 +98,20 @@ function checkPackTrailer(file: CopyFile, endAt: number): void {
   throw error;
 }
 
+/**
+ * Renames a finished file into place. Its folder is made here, when the first file for it lands: the
+ * copy does not wait for a few hundred folders to be made before its first byte.
+ */
+function renameInto(temp: string, target: string): void {
+  try {
+    renameSync(temp, target);
+  } catch (error) {
+    if (ioError(error).code !== 'ENOENT') throw error;
+    mkdirSync(dirname(target), { recursive: true });
+    renameSync(temp, target);
+  }
+}
+
 function changed(file: { source: string }, detail: string): never {
   const error = new Error(`${file.source} changed while it was copied (${detail})`) as NodeJS.ErrnoException;
   error.code = 'EFILECHANGED';
@@ -107,9 +123,9 @@ function changed(file: { source: string }, detail: string): never {
 // Copy: a pipeline over the window's slots.
 //
 // A request (a batch of files that fits a slot, or one file larger than a slot) becomes segments of
-// at most a slot each. A segment is read into a free slot (asynchronously, on the thread pool), hashed
-// here (segments in arrival order, so a large file's block MD5s come in order), then written from the
-// same slot (asynchronously); its slot is free again as soon as the writes are done. With two slots the
+// at most a slot each. A segment is read into a free slot (asynchronously, on the thread pool), then
+// written from the same slot (asynchronously) while it is hashed here (segments in arrival order, so a
+// large file's block MD5s come in order); its slot is free again once both are done. With two slots the
 // next segment's reads are in flight while this one is hashed and written, so the disks do not wait
 // for the CPU nor the reads for the writes. Each file is then made durable (fdatasync) and renamed
 // into place in the background, and reported.
@@ -273,7 +289,7 @@ class CopyJob {
       if (this.failed) {
         rmSync(copy.file.temp, { force: true });
       } else {
-        renameSync(copy.file.temp, copy.file.target);
+        renameInto(copy.file.temp, copy.file.target);
         port.postMessage({ type: 'fileCopied', id: this.id, index: copy.index, md5: copy.md5, length: copy.file.length } satisfies WorkerReply);
       }
     } catch (error) {
@@ -391,23 +407,29 @@ async function runSegment(segment: Segment, slot: number): Promise<void> {
         closeSync(source.fd);
       }
     }));
-    await previous;
     if (job.isFailed) throw new Cancelled('request failed');
     checkCancel();
-    const digests = hex(lanes.digest(pieces.flatMap((p) => pieceRanges(slot + p.at, p.length))));
-    let next = 0;
-    for (const piece of pieces) {
-      const count = Math.ceil(piece.length / BLOCK_SIZE);
-      piece.copy.md5.push(...digests.slice(next, next + count));
-      next += count;
-    }
-    hashTurn();
-    await Promise.all(pieces.map(async (piece) => {
-      checkCancel();
+    // The writes go out first and the slot is hashed while the drive takes them: neither changes the
+    // slot, and the drive need not wait for the CPU (nor the next read for both in turn).
+    const written = Promise.all(pieces.map(async (piece) => {
       const target = piece.copy.open();
       await writeAtAsync(target, piece.copy.file.temp, slot + piece.at, piece.length, piece.position);
       port.postMessage({ type: 'progress', bytes: piece.length } satisfies WorkerReply);
     }));
+    written.catch(() => undefined); // awaited below, after the hash; a failure must not go unhandled meanwhile
+    try {
+      await previous;
+      const digests = hex(lanes.digest(pieces.flatMap((p) => pieceRanges(slot + p.at, p.length))));
+      let next = 0;
+      for (const piece of pieces) {
+        const count = Math.ceil(piece.length / BLOCK_SIZE);
+        piece.copy.md5.push(...digests.slice(next, next + count));
+        next += count;
+      }
+    } finally {
+      hashTurn();
+    }
+    await written;
   } catch (error) {
     hashTurn();
     job.fail(error);

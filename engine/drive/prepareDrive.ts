@@ -25,16 +25,16 @@ import { isNoSpace, noSpaceIn, OfflineSeedError } from '../protocol/errors.ts';
 import type { EventSink } from '../protocol/eventSink.ts';
 import { readDescriptor, REPOSITORY_FOLDER, requireDescriptor, writeDescriptor, type SeedDescriptor } from '../seed/seedDescriptor.ts';
 import { keyFilePath, readKeyFile, validateBitLockerKey, writeKeyFile } from './bitLocker.ts';
-import { DriveWorkers } from './copier.ts';
-import { batchesOf } from './copier.ts';
+import { batchesOf, DriveWorkers } from './copier.ts';
 import { detectDriveSerial, driveIdFromSerial } from './driveIdentity.ts';
 import { writeDriveInfo } from './driveInfo.ts';
+import { FolderSyncs } from './folderSyncs.ts';
 import {
   driveIdProblem, MANIFEST_FILE, MANIFEST_FILE_NAME, MAX_DRIVES_PER_JOB, parseDestination, sessionIdFromJobName, sessionIdProblem,
   type BlobType, type Destination, type Disposition,
 } from './driveNames.ts';
-import { DriveJournal, replay, type ClosedRecord, type FileRecord, type JournalState } from './journal.ts';
-import { manifestDriveId, manifestFrameSize, removeTemporaryManifests, syncDirectory, writeManifest, type ManifestBlobList } from './manifest.ts';
+import { DriveJournal, replay, type ClosedRecord, type FileRecord, type HeaderRecord, type JournalState } from './journal.ts';
+import { manifestDriveId, manifestFrameSize, removeTemporaryManifests, writeManifest, type ManifestBlobList } from './manifest.ts';
 import { loadMetaFile, type MetaFile } from './metaFiles.ts';
 import { allocation, checkBlobLimits, fillDrive, firstTooLarge, importInventory, manifestReserve, seedInventory, type SourceFile } from './plan.ts';
 import { ByteProgress, formatBytes } from './progress.ts';
@@ -131,6 +131,9 @@ interface Setup {
   workers?: DriveWorkers;
 }
 
+/** A run's settings before its source is listed: what the session and drive checks need. */
+type SessionTarget = Omit<Setup, 'inventory' | 'workers'>;
+
 function within(child: string, parent: string): boolean {
   const rel = relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
@@ -144,8 +147,11 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-/** Everything checked before a byte is written. */
-async function validate(params: DrivePrepareParams, events: EventSink): Promise<Setup> {
+/**
+ * Everything checked before a byte is written. `beside` (the checks against the session and the drive)
+ * runs while the source is listed: both mostly wait on disks. The listing's errors still come first.
+ */
+async function validate<T>(params: DrivePrepareParams, events: EventSink, beside: (target: SessionTarget) => Promise<T>): Promise<{ setup: Setup; besides: T }> {
   const importMode = params.source !== undefined;
   if (importMode && params.stagingPath !== undefined) {
     throw invalid('OfflineSeed.InvalidRequest', 'params: give stagingPath (copy a staged seed) or source (copy any folder or file), not both', 'params.source');
@@ -266,12 +272,6 @@ async function validate(params: DrivePrepareParams, events: EventSink): Promise<
   if (params.propertiesFile !== undefined) metaFiles.push(await loadMetaFile('properties', resolve(params.propertiesFile)));
 
   const shape = { sessionId, destination, blobType, disposition };
-  const inventory = importMode ? await importInventory(sourcePath, shape, events) : await seedInventory(sourcePath, shape);
-  checkBlobLimits(inventory);
-  if (metaFiles.some((m) => m.kind === 'properties' && m.bytes.includes('Content-MD5')) && inventory.length > 1) {
-    throw invalid('OfflineSeed.InvalidPropertiesFile', 'params.propertiesFile: Content-MD5 applies to every blob of the session; give it only when the source is one file', params.propertiesFile);
-  }
-
   const source: SessionSource = {
     mode: importMode ? 'import' : 'seed',
     source: importMode ? sourcePath : stagingPath!,
@@ -284,15 +284,24 @@ async function validate(params: DrivePrepareParams, events: EventSink): Promise<
   if (metadata !== undefined) source.metadataHash = metadata.hash;
   if (properties !== undefined) source.propertiesHash = properties.hash;
 
-  const setup: Setup = {
+  const target: SessionTarget = {
     mode: source.mode, driveRoot, driveId, sessionId, journalDir, journalPath, sessionFile: sessionFilePath(journalDir, sessionId), source, destination,
-    inventory, metaFiles, verify: params.verify ?? true, force: params.force ?? false,
+    metaFiles, verify: params.verify ?? true, force: params.force ?? false,
   };
-  if (stagingPath !== undefined) setup.stagingPath = stagingPath;
-  if (descriptor !== undefined) setup.descriptor = descriptor;
-  if (params.bitLockerKey !== undefined) setup.bitLockerKey = params.bitLockerKey;
-  if (params.includeBitLockerKeyPath !== undefined) setup.includeBitLockerKeyPath = resolve(params.includeBitLockerKeyPath);
-  return setup;
+  if (stagingPath !== undefined) target.stagingPath = stagingPath;
+  if (descriptor !== undefined) target.descriptor = descriptor;
+  if (params.bitLockerKey !== undefined) target.bitLockerKey = params.bitLockerKey;
+  if (params.includeBitLockerKeyPath !== undefined) target.includeBitLockerKeyPath = resolve(params.includeBitLockerKeyPath);
+
+  const [listed, checked] = await Promise.allSettled([importMode ? importInventory(sourcePath, shape, events) : seedInventory(sourcePath, shape), beside(target)]);
+  if (listed.status === 'rejected') throw listed.reason;
+  const inventory = listed.value;
+  checkBlobLimits(inventory);
+  if (metaFiles.some((m) => m.kind === 'properties' && m.bytes.includes('Content-MD5')) && inventory.length > 1) {
+    throw invalid('OfflineSeed.InvalidPropertiesFile', 'params.propertiesFile: Content-MD5 applies to every blob of the session; give it only when the source is one file', params.propertiesFile);
+  }
+  if (checked.status === 'rejected') throw checked.reason;
+  return { setup: { ...target, inventory }, besides: checked.value };
 }
 
 type Role =
@@ -301,7 +310,7 @@ type Role =
   | { kind: 'closed'; entry: SessionDrive };
 
 /** Where this drive stands in the session; throws when the session cannot take it. */
-async function roleOf(setup: Setup, session: SessionFile | undefined): Promise<Role> {
+async function roleOf(setup: SessionTarget, session: SessionFile | undefined): Promise<Role> {
   if (session !== undefined) {
     const mismatch = sessionMismatch(session, setup.source);
     if (mismatch !== undefined) {
@@ -380,7 +389,7 @@ async function allocatedBytes(path: string): Promise<number> {
 const STATFS_MARGIN_MAX = 256 * 1024 * 1024;
 
 /** Bytes this drive may hold for the session, counting what the session already has on it. */
-async function budgetFor(setup: Setup, declared: number | undefined, oursOnDrive: number, foreign: string[]): Promise<number> {
+async function budgetFor(setup: SessionTarget, declared: number | undefined, oursOnDrive: number, foreign: string[]): Promise<number> {
   const st = await fs.statfs(setup.driveRoot);
   const total = st.blocks * st.bsize;
   const margin = Math.min(Math.floor(total / 100), STATFS_MARGIN_MAX);
@@ -452,19 +461,22 @@ async function prepareDriveUnguarded(params: DrivePrepareParams, context: Prepar
 
 async function prepareWith(params: DrivePrepareParams, context: PrepareContext, started: number, workers: DriveWorkers | undefined): Promise<DriveResult | undefined> {
   const { events } = context;
-  const setup = await validate(params, events);
+  const { setup, besides: { unlockedSession, role, fit } } = await validate(params, events, async (target) => {
+    const session = await readSession(target.sessionFile);
+    const sessionRole = await roleOf(target, session);
+    if (sessionRole.kind !== 'new' || context.dryRun) return { unlockedSession: session, role: sessionRole, fit: undefined };
+    const budget = await budgetFor(target, params.capacityBytes, 0, await foreignEntries(target.driveRoot, undefined));
+    const others = await filesOnOtherDrives(session, target.driveId);
+    const frame = manifestFrameSize({ driveId: target.driveId, clientCreator: clientCreator() }, [blobListHeadFor(target, sessionRole.driveNumber)]);
+    return { unlockedSession: session, role: sessionRole, fit: { budget, others, frame } };
+  });
   if (workers !== undefined) setup.workers = workers;
-  const unlockedSession = await readSession(setup.sessionFile);
-  const role = await roleOf(setup, unlockedSession);
   const key = await resolveKey(setup, role, events);
-  if (role.kind === 'new' && !context.dryRun) {
+  if (fit !== undefined) {
     // Refused before the session, the journal or the drive are touched.
-    const budget = await budgetFor(setup, params.capacityBytes, 0, await foreignEntries(setup.driveRoot, undefined));
-    const others = await filesOnOtherDrives(unlockedSession, setup.driveId);
-    const frame = manifestFrameSize({ driveId: setup.driveId, clientCreator: clientCreator() }, [blobListHeadFor(setup, role.driveNumber)]);
     const metaBytes = setup.metaFiles.reduce((n, m) => n + allocation(m.bytes.length), 0);
-    const tooLarge = firstTooLarge(setup.inventory.filter((f) => !others.placed.has(f.path)), budget - metaBytes, frame);
-    if (tooLarge !== undefined) throw fileLargerThanDrive(setup, tooLarge, budget);
+    const tooLarge = firstTooLarge(setup.inventory.filter((f) => !fit.others.placed.has(f.path)), fit.budget - metaBytes, fit.frame);
+    if (tooLarge !== undefined) throw fileLargerThanDrive(setup, tooLarge, fit.budget);
   }
   const onLinux = process.platform !== 'win32';
   if (onLinux || !/^[A-Za-z]:\\?$/.test(setup.driveRoot)) {
@@ -538,13 +550,15 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
     if (key !== undefined && setup.bitLockerKey !== undefined) await writeKeyFile(keyFile, key);
     const foreign = await foreignEntries(setup.driveRoot, role.kind === 'new' ? undefined : setup.sessionId);
     const budget = await budgetFor(setup, params.capacityBytes, 0, foreign);
-    journal = await DriveJournal.create(setup.journalPath, {
+    const header: HeaderRecord = {
       type: 'header', format: 'offlineseed-drive-journal', version: 1, driveId: setup.driveId, driveNumber, sessionId: setup.sessionId, mode: setup.mode,
       driveRoot: setup.driveRoot, capacityBytes: params.capacityBytes ?? budget, budgetBytes: budget, sessionFile: setup.sessionFile,
       bitLockerKeyFile: key === undefined ? null : keyFile, engineVersion: engineVersion(), createdAt: now,
-    });
-    state = replay(setup.journalPath, (await DriveJournal.read(setup.journalPath))!);
-    await updateDescriptor(setup, session);
+    };
+    // The session names the drive first (a journal no session names would make the drive look foreign
+    // to a rerun); the journal and the seed descriptor, which only mirrors the session, then together.
+    [journal] = await Promise.all([DriveJournal.create(setup.journalPath, header), updateDescriptor(setup, session)]);
+    state = replay(setup.journalPath, [header]);
   } else {
     entry = (role as { entry: SessionDrive }).entry;
     driveNumber = entry.driveNumber;
@@ -631,8 +645,6 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
     const copyStarted = Date.now();
     let bytesCopied = 0;
     if (fill.taken.length > 0) {
-      const dirs = new Set(fill.taken.map((f) => dirname(absoluteOnDrive(setup.driveRoot, f.filePath))));
-      for (const dir of dirs) await fs.mkdir(dir, { recursive: true });
       const workers = workersOf(setup);
       const progress = new ByteProgress(events, 1, `Copying to drive ${setup.driveId}`, totalToCopy, fill.taken.length);
       workers.onProgress = (bytes) => progress.addBytes(bytes);
@@ -644,12 +656,14 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
         const pack = setup.mode === 'seed' && f.path.startsWith('data/') && repositorySha(f.path) !== undefined;
         return { source: f.source, temp: join(tempDir, `${(tempCounter++).toString(36)}-${process.pid}`), target, length: f.length, ...(pack ? { pack } : {}) };
       });
+      const folders = new FolderSyncs(copies.map((c) => c.target), sessionRoot);
       try {
         await workers.copy(batchesOf(copies, workers.windowBytes), async (file, md5) => {
           const f = byTarget.get(file.target)!;
           const record: FileRecord = { type: 'file', path: f.path, blobPath: f.blobPath, filePath: f.filePath, length: f.length, blobType: f.blobType, disposition: f.disposition, md5 };
           await journal.append(record);
           state.files.set(f.path, record);
+          folders.fileLanded(file.target);
           bytesCopied += f.length;
           progress.fileDone(f.filePath);
         }, signal);
@@ -657,7 +671,7 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
         workers.onProgress = () => undefined;
         await journal.sync();
       }
-      await syncDirectories(dirs, sessionRoot);
+      await folders.finish();
       progress.finish();
     }
     await fs.rmdir(tempDir).catch(() => undefined); // nothing of ours stays on the drive but files and manifest
@@ -697,19 +711,6 @@ async function run(setup: Setup, sessionIn: SessionFile | undefined, role: Role,
   }
 }
 
-/**
- * Makes the new names durable: every folder holding a copied file, and each folder between it and the
- * session root (their entries were created too). All at once: the file system commits them together
- * (on ext4 one journal commit instead of one per folder, 30-70 ms on a seed's few hundred folders).
- */
-async function syncDirectories(dirs: Iterable<string>, sessionRoot: string): Promise<void> {
-  const all = new Set<string>([sessionRoot]);
-  for (const dir of dirs) {
-    for (let d = dir; within(d, sessionRoot) && !all.has(d); d = dirname(d)) all.add(d);
-  }
-  await Promise.all([...all].map((dir) => syncDirectory(dir)));
-}
-
 function fileLargerThanDrive(setup: Setup, file: SourceFile, budget: number): OfflineSeedError {
   return new OfflineSeedError('OfflineSeed.FileLargerThanDrive', 'LimitsExceeded', `${file.source} (${formatBytes(file.length)}) does not fit on drive ${setup.driveId} (${formatBytes(budget)} usable), and files are never split across drives`, {
     targetObject: file.source,
@@ -718,7 +719,7 @@ function fileLargerThanDrive(setup: Setup, file: SourceFile, budget: number): Of
 }
 
 /** The BlobList head a new drive will have (for sizes, before its journal exists). */
-function blobListHeadFor(setup: Setup, driveNumber: number): Omit<ManifestBlobList, 'blobs'> {
+function blobListHeadFor(setup: SessionTarget, driveNumber: number): Omit<ManifestBlobList, 'blobs'> {
   const metadata = setup.metaFiles.find((m) => m.kind === 'metadata');
   const properties = setup.metaFiles.find((m) => m.kind === 'properties');
   return {

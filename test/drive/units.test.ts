@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bitLockerKeyProblem } from '../../engine/drive/bitLocker.ts';
 import { driveIdProblem, parseDestination, sessionIdFromJobName, sessionIdProblem } from '../../engine/drive/driveNames.ts';
+import { FolderSyncs } from '../../engine/drive/folderSyncs.ts';
 import { blobXmlSize, manifestFrameSize, parseManifest, writeManifest, type ManifestBlob } from '../../engine/drive/manifest.ts';
 import { createMd5Lanes, md5ModuleBytes } from '../../engine/drive/md5Lanes.ts';
 import { allocation, fillDrive, manifestReserve, type SourceFile } from '../../engine/drive/plan.ts';
@@ -35,6 +36,25 @@ test('SIMD MD5 lanes equal node:crypto for every length class, 1 to 4 groups, ma
   assert.is(fallback.backend, 'node');
   fallback.bytes.set(Buffer.from('abc'), fallback.dataOffset);
   assert.is(fallback.digest([{ offset: fallback.dataOffset, length: 3 }])[0]!.toString('hex'), '900150983cd24fb0d6963f7d28e17f72');
+});
+
+test('folder syncs: each folder once its last planned file lands, the folders above and unfinished ones at the end', async () => {
+  const synced: string[] = [];
+  const root = '/drive/session';
+  const targets = ['/drive/session/config', '/drive/session/keys/k1', '/drive/session/data/00/a', '/drive/session/data/00/b', '/drive/session/data/01/c'];
+  const folders = new FolderSyncs(targets, root, async (folder) => {
+    synced.push(folder);
+  });
+  folders.fileLanded('/drive/session/data/00/a');
+  assert.equal(synced, [], 'data/00 still waits for b');
+  folders.fileLanded('/drive/session/data/00/b');
+  assert.equal(synced, ['/drive/session/data/00']);
+  folders.fileLanded('/drive/session/keys/k1');
+  assert.equal(synced, ['/drive/session/data/00', '/drive/session/keys']);
+  // config and data/01/c never land (a copy cut short): their folders are synced at the end all the same.
+  await folders.finish();
+  assert.equal([...synced].sort(), ['/drive/session', '/drive/session/data', '/drive/session/data/00', '/drive/session/data/01', '/drive/session/keys']);
+  assert.is(synced.filter((f) => f === '/drive/session/data/00').length, 1, 'a folder synced during the copy is not synced again');
 });
 
 test('BitLocker recovery passwords: the rules, and reasons that never repeat the digits', () => {
