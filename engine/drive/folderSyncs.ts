@@ -5,13 +5,9 @@
  * the folders above them (their entries were created too) at the end: the end of a copy then waits for a
  * few folders instead of a seed's few hundred.
  */
-import { dirname, isAbsolute, relative } from 'node:path';
+import { dirname } from 'node:path';
+import { isWithin } from '../fs/pathWithin.ts';
 import { syncDirectory } from './manifest.ts';
-
-function within(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
 
 export class FolderSyncs {
   /** Files still to land, per folder. */
@@ -49,7 +45,7 @@ export class FolderSyncs {
     const rest = new Set<string>([this.root]);
     for (const [folder, left] of this.filesLeft) {
       if (left !== 0) rest.add(folder);
-      for (let d = dirname(folder); within(d, this.root) && !rest.has(d); d = dirname(d)) rest.add(d);
+      for (let d = dirname(folder); isWithin(d, this.root) && !rest.has(d); d = dirname(d)) rest.add(d);
     }
     await Promise.all([...this.started, ...[...rest].map((folder) => this.syncFolder(folder))]);
   }

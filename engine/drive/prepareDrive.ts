@@ -18,8 +18,9 @@
  * validation and prints the plan: how many drives of this capacity, what goes on each.
  */
 import { newFileLocationProblem } from '../fs/fileLocation.ts';
+import { isWithin } from '../fs/pathWithin.ts';
 import { promises as fs } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { engineVersion } from '../engineInfo.ts';
 import { isNoSpace, noSpaceIn, OfflineSeedError } from '../protocol/errors.ts';
 import type { EventSink } from '../protocol/eventSink.ts';
@@ -134,11 +135,6 @@ interface Setup {
 /** A run's settings before its source is listed: what the session and drive checks need. */
 type SessionTarget = Omit<Setup, 'inventory' | 'workers'>;
 
-function within(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await fs.stat(path)).isDirectory();
@@ -236,7 +232,7 @@ async function validate<T>(params: DrivePrepareParams, events: EventSink, beside
     }
   }
 
-  if (within(driveRoot, sourcePath) || within(sourcePath, driveRoot) || (stagingPath !== undefined && (within(driveRoot, stagingPath) || within(stagingPath, driveRoot)))) {
+  if (isWithin(driveRoot, sourcePath) || isWithin(sourcePath, driveRoot) || (stagingPath !== undefined && (isWithin(driveRoot, stagingPath) || isWithin(stagingPath, driveRoot)))) {
     throw invalid('OfflineSeed.DriveOverlapsSource', `params.driveRoot: the drive ${driveRoot} and the source ${stagingPath ?? sourcePath} overlap`, driveRoot, 'The drive must be a separate volume from the staging location or source.');
   }
 
@@ -253,13 +249,13 @@ async function validate<T>(params: DrivePrepareParams, events: EventSink, beside
 
   const journalDir = importMode ? dirname(resolve(params.journalPath!)) : join(stagingPath!, 'drives');
   const journalPath = params.journalPath !== undefined ? resolve(params.journalPath) : join(journalDir, `${driveId}.jrn`);
-  if (within(journalPath, driveRoot)) {
+  if (isWithin(journalPath, driveRoot)) {
     throw invalid('OfflineSeed.JournalOnDrive', `params.journalPath: ${journalPath} lies on the drive; a journal must be kept off the drive it describes`, journalPath);
   }
   // Before the session records the journal's place: a path no file can take would otherwise be kept.
   const journalProblem = await newFileLocationProblem(journalPath);
   if (journalProblem !== undefined) throw invalid('OfflineSeed.InvalidJournalPath', `params.journalPath: ${journalProblem}`, journalPath);
-  if (params.includeBitLockerKeyPath !== undefined && within(resolve(params.includeBitLockerKeyPath), driveRoot)) {
+  if (params.includeBitLockerKeyPath !== undefined && isWithin(resolve(params.includeBitLockerKeyPath), driveRoot)) {
     throw invalid('OfflineSeed.KeyOnDrive', 'params.includeBitLockerKeyPath: the BitLocker key must never be written to the drive it unlocks', params.includeBitLockerKeyPath);
   }
   if (params.includeBitLockerKeyPath !== undefined) {
@@ -442,7 +438,7 @@ function fullDrive(error: unknown, driveRoot: string): OfflineSeedError | undefi
   const noSpace = isNoSpace(error) || (error instanceof OfflineSeedError && error.errorId === 'OfflineSeed.NoSpace');
   if (!noSpace) return undefined;
   const path = error instanceof OfflineSeedError ? error.targetObject : (error as NodeJS.ErrnoException).path;
-  if (path !== undefined && !within(resolve(path), driveRoot)) return undefined;
+  if (path !== undefined && !isWithin(resolve(path), driveRoot)) return undefined;
   return noSpaceIn(driveRoot, 'the drive', error);
 }
 
