@@ -330,25 +330,31 @@ function decodeCommonTree(blob: Uint8Array): TreeNode[] {
   if (r.src[r.pos] !== 0x22 || r.key() !== 'nodes') throw UNCOMMON;
   r.expect(0x3a);
   r.skipSpace();
-  if (r.src[r.pos] !== 0x5b) throw UNCOMMON;
-  r.pos++;
-  const nodes: TreeNode[] = [];
-  r.skipSpace();
-  if (r.src[r.pos] === 0x5d) r.pos++;
-  else {
-    for (;;) {
-      r.skipSpace();
-      nodes.push(commonNode(r));
-      r.skipSpace();
-      const b = r.src[r.pos++];
-      if (b === 0x5d) break;
-      if (b !== 0x2c) throw UNCOMMON;
-    }
-  }
+  const nodes = commonArray(r, commonNode);
   r.expect(0x7d);
   r.skipSpace();
   if (r.pos !== r.src.length) throw UNCOMMON;
   return nodes;
+}
+
+/** `[item,…]`, each item read by `item`; throws UNCOMMON if it is not an array. */
+function commonArray<T>(r: JsonReader, item: (r: JsonReader) => T): T[] {
+  if (r.src[r.pos] !== 0x5b) throw UNCOMMON;
+  r.pos++;
+  const items: T[] = [];
+  r.skipSpace();
+  if (r.src[r.pos] === 0x5d) {
+    r.pos++;
+    return items;
+  }
+  for (;;) {
+    r.skipSpace();
+    items.push(item(r));
+    r.skipSpace();
+    const b = r.src[r.pos++];
+    if (b === 0x5d) return items;
+    if (b !== 0x2c) throw UNCOMMON;
+  }
 }
 
 const NO_BYTES = Buffer.alloc(0);
@@ -497,22 +503,7 @@ function commonMember(r: JsonReader, n: TreeNode, key: string): void {
         n.content = null;
         return;
       }
-      if (r.src[r.pos] !== 0x5b) throw UNCOMMON;
-      r.pos++;
-      const ids: string[] = [];
-      r.skipSpace();
-      if (r.src[r.pos] === 0x5d) r.pos++;
-      else {
-        for (;;) {
-          r.skipSpace();
-          ids.push(commonId(r));
-          r.skipSpace();
-          const b = r.src[r.pos++];
-          if (b === 0x5d) break;
-          if (b !== 0x2c) throw UNCOMMON;
-        }
-      }
-      n.content = ids;
+      n.content = commonArray(r, commonId);
       return;
     }
     case 'subtree':
