@@ -19,6 +19,17 @@ export function seededBytes(seed: number, length: number): Buffer {
   return out;
 }
 
+/** Deterministic pseudo-random numbers in [0, 1) (xorshift), so a failure names a reproducible case. */
+export function seededRandom(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
 /** Empty files and folders, unicode and odd names, deep paths, symlinks, modes, big and small files. */
 export function makeEdgeCaseTree(root: string): void {
   mkdirSync(root, { recursive: true });

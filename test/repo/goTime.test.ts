@@ -7,6 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatGoTime, goTimeFromUnixNanos, parseGoTime, parseGoTimeByPattern } from '../../engine/repo/tree/goTime.ts';
+import { seededRandom } from '../helpers/fixtures.ts';
 
 function outcome(parse: (text: string) => unknown, text: string): unknown {
   try {
@@ -16,16 +17,6 @@ function outcome(parse: (text: string) => unknown, text: string): unknown {
   }
 }
 
-/** Deterministic pseudo-random numbers (xorshift), so a failure names a reproducible text. */
-function random(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 const EDGES = [
   '0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999999999Z', '0000-01-01T00:00:00Z', '2024-02-29T12:00:00Z', '2023-02-29T12:00:00Z',
@@ -41,7 +32,7 @@ test('the positional reading and the pattern agree on edge texts', () => {
 });
 
 test('they agree on real node times in several zones and on 20 000 mutations of them', () => {
-  const next = random(0x5eed);
+  const next = seededRandom(0x5eed);
   const texts: string[] = [];
   for (const tz of ['UTC', 'Europe/Berlin', 'America/St_Johns', 'Asia/Kolkata', 'Africa/Monrovia']) {
     process.env.TZ = tz;

@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert';
 import { nodeFromStat } from '../../engine/fs/nodeFromStat.ts';
 import { decodeTree, decodeTreeGeneric, encodeTree } from '../../engine/repo/tree/treeEncoding.ts';
 import type { TreeNode } from '../../engine/repo/tree/treeNode.ts';
+import { seededRandom } from '../helpers/fixtures.ts';
 
 const work = mkdtempSync('/var/tmp/offlineseed-treedecode-');
 test.after(() => rmSync(work, { recursive: true, force: true }));
@@ -31,15 +32,6 @@ function describe(parse: (blob: Uint8Array) => TreeNode[], blob: Uint8Array): st
   }
 }
 
-function random(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 async function sampleTrees(): Promise<Buffer[]> {
   const dir = join(work, 'tree');
@@ -68,7 +60,7 @@ test('the common reading and the general one agree on real trees and on 5 000 mu
   assert.not.match(describe(decodeTree, trees[0]!), /^error/);
   // The common reading keeps each node's text as a view of the blob (the general one copies it): so it is the one that read these.
   for (const blob of trees.slice(0, 2)) assert.ok(decodeTree(blob).every((n) => n.sourceJson?.buffer === blob.buffer), 'trees as we write them did not take the common reading');
-  const next = random(0xdec0de);
+  const next = seededRandom(0xdec0de);
   const alphabet = Buffer.from('0123456789abcdef"\\{}[],:-. \nnulltrue\u00ff');
   let agreedValid = 0;
   for (let i = 0; i < 5_000; i++) {

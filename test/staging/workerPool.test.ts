@@ -35,6 +35,24 @@ function newPool(): { pool: WorkerPool; packs: string[] } {
   return { pool, packs };
 }
 
+/**
+ * A FIFO nobody writes to yet: a worker that opens it blocks until release(). No data is written on
+ * release: a FIFO's size is always 0, and bytes would look like a change made while it was read.
+ */
+function stuckFifo(name: string): { path: string; release: () => void } {
+  const path = join(work, name);
+  execFileSync('mkfifo', [path]);
+  let released = false;
+  return {
+    path,
+    release: () => {
+      if (released) return;
+      released = true;
+      closeSync(openSync(path, 'w'));
+    },
+  };
+}
+
 /** 'returned' when the promise settles within the time, else 'waiting'. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<'returned' | 'waiting'> {
   let timer: NodeJS.Timeout | undefined;
@@ -47,21 +65,13 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<'returned' | 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test('archive() returns while the only worker is stuck on a large file; all files are archived once it is freed', async () => {
-  const fifo = join(work, 'stuck.fifo');
-  execFileSync('mkfifo', [fifo]);
+  const { path: fifo, release } = stuckFifo('stuck.fifo');
   const large = join(work, 'large.bin');
   writeFileSync(large, seededBytes(1, 3 * MiB));
   const small = join(work, 'small.txt');
   writeFileSync(small, 'small file\n');
   const { pool } = newPool();
   const outcomes: Promise<FileOutcome>[] = [];
-  let released = false;
-  const release = (): void => {
-    if (released) return;
-    released = true;
-    // No data: a FIFO's size is always 0, and bytes would look like a change made while it was read.
-    closeSync(openSync(fifo, 'w'));
-  };
   try {
     // Announced as large: the worker takes it alone and blocks opening the FIFO.
     outcomes.push((await pool.archive(Buffer.from(fifo), 3 * MiB)).outcome);
@@ -86,18 +96,11 @@ test('archive() returns while the only worker is stuck on a large file; all file
 });
 
 test('the walk waits once MAX_QUEUED_FILES files are queued, and goes on as the worker frees up', async () => {
-  const fifo = join(work, 'stuck2.fifo');
-  execFileSync('mkfifo', [fifo]);
+  const { path: fifo, release } = stuckFifo('stuck2.fifo');
   const small = join(work, 'tiny.txt');
   writeFileSync(small, 'tiny\n');
   const { pool } = newPool();
   const outcomes: Promise<FileOutcome>[] = [];
-  let released = false;
-  const release = (): void => {
-    if (released) return;
-    released = true;
-    closeSync(openSync(fifo, 'w'));
-  };
   try {
     outcomes.push((await pool.archive(Buffer.from(fifo), 3 * MiB)).outcome);
     // Two batches of 64 go to the worker (its limit); then the queue fills up to the bound.
