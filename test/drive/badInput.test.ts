@@ -110,6 +110,28 @@ test('a drive that is not empty is refused without force; system folders do not 
   assert.is(readFileSync(join(busy, 'keep.txt'), 'utf8'), 'user data');
 });
 
+test('a source with a bad file name, onto a drive that is not empty: the listing\'s error comes first, nothing written', async () => {
+  // The session and drive checks run while the source is listed; the listing's errors still win.
+  const source = join(work, 'bad-name-source');
+  mkdirSync(source);
+  writeFileSync(join(source, 'ok.txt'), 'x');
+  writeFileSync(join(source, 'a:b.txt'), 'x');
+  const busy = join(work, 'bad-name-drive');
+  mkdirSync(busy);
+  writeFileSync(join(busy, 'keep.txt'), 'user data');
+  const journals = join(work, 'bad-name-journals');
+  const run = await runEngine('drive.prepare', { source, destination: 'photos/', sessionId: 'bad-name', journalPath: join(journals, 'B-1.jrn'), driveRoot: busy, driveId: 'B-1' });
+  assert.is(run.exitCode, 2, JSON.stringify(run.errors));
+  assert.is(lastErrorId(run), 'OfflineSeed.InvalidFileName');
+  assert.equal(listing(busy), ['keep.txt']);
+  assert.not.ok(existsSync(journals), 'no journal, session or lock');
+  // With the name fixed, the drive check speaks.
+  rmSync(join(source, 'a:b.txt'));
+  const next = await runEngine('drive.prepare', { source, destination: 'photos/', sessionId: 'bad-name', journalPath: join(journals, 'B-1.jrn'), driveRoot: busy, driveId: 'B-1' });
+  assert.is(lastErrorId(next), 'OfflineSeed.DriveNotEmpty');
+  assert.not.ok(existsSync(journals));
+});
+
 function copyOfSeed(name: string): string {
   const staging = join(work, `${name}-staging`);
   cpSync(seed.staging, staging, { recursive: true });
