@@ -14,7 +14,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const VM = '/proc/sys/vm';
 const KEYS = ['dirty_ratio', 'dirty_bytes', 'dirty_background_ratio', 'dirty_background_bytes'] as const;
 type Settings = Record<(typeof KEYS)[number], number>;
 
@@ -32,26 +31,27 @@ export interface DirtyAllowance {
   restore(): void;
 }
 
-export function scaledDirtyAllowance(dataBytes: number, savedPath: string): DirtyAllowance {
-  restoreLeftover(savedPath);
+/** `vmDir` is /proc/sys/vm; tests pass a folder holding the same four files. */
+export function scaledDirtyAllowance(dataBytes: number, savedPath: string, vmDir = '/proc/sys/vm'): DirtyAllowance {
+  restoreLeftover(vmDir, savedPath);
   const dirtyBytes = Math.max(MIN_DIRTY_BYTES, Math.round(dataBytes / DATA_TO_DIRTY));
   let applied = false;
   const restore = (): void => {
     if (!applied) return;
     applied = false;
-    restoreLeftover(savedPath);
+    restoreLeftover(vmDir, savedPath);
   };
   return {
     dirtyBytes,
     apply() {
       if (applied) return true;
-      const original = readSettings();
+      const original = readSettings(vmDir);
       if (original === undefined) return false;
       try {
         writeFileSync(savedPath, JSON.stringify(original));
         applied = true;
-        writeFileSync(join(VM, 'dirty_background_bytes'), String(Math.floor(dirtyBytes / 2)));
-        writeFileSync(join(VM, 'dirty_bytes'), String(dirtyBytes));
+        writeFileSync(join(vmDir, 'dirty_background_bytes'), String(Math.floor(dirtyBytes / 2)));
+        writeFileSync(join(vmDir, 'dirty_bytes'), String(dirtyBytes));
         return true;
       } catch {
         restore();
@@ -62,9 +62,9 @@ export function scaledDirtyAllowance(dataBytes: number, savedPath: string): Dirt
   };
 }
 
-function readSettings(): Settings | undefined {
+function readSettings(vmDir: string): Settings | undefined {
   try {
-    const values = KEYS.map((key) => Number(readFileSync(join(VM, key), 'utf8').trim()));
+    const values = KEYS.map((key) => Number(readFileSync(join(vmDir, key), 'utf8').trim()));
     if (values.some((v) => !Number.isFinite(v))) return undefined;
     return Object.fromEntries(KEYS.map((key, i) => [key, values[i]!])) as Settings;
   } catch {
@@ -73,10 +73,10 @@ function readSettings(): Settings | undefined {
 }
 
 /** Writing a ratio zeroes its bytes twin and the reverse, so exactly the one that was set is written back. */
-function restoreLeftover(savedPath: string): void {
+function restoreLeftover(vmDir: string, savedPath: string): void {
   if (!existsSync(savedPath)) return;
   const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as Settings;
-  const write = (key: keyof Settings): void => writeFileSync(join(VM, key), String(saved[key]));
+  const write = (key: keyof Settings): void => writeFileSync(join(vmDir, key), String(saved[key]));
   write(saved.dirty_background_bytes > 0 ? 'dirty_background_bytes' : 'dirty_background_ratio');
   write(saved.dirty_bytes > 0 ? 'dirty_bytes' : 'dirty_ratio');
   rmSync(savedPath, { force: true });
