@@ -140,11 +140,13 @@ async function main(): Promise<number> {
   const keep = process.env.OFFLINESEED_BENCH_KEEP === '1';
   const steadyState = scaledDirtyAllowance(size.bytes, join(scaleDir(scale), 'vm-dirty.saved.json'));
   process.once('exit', () => steadyState.restore());
-  process.once('SIGINT', () => {
-    steadyState.restore();
-    if (!keep) rmSync(work, { recursive: true, force: true });
-    process.exit(130);
-  });
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      steadyState.restore();
+      if (!keep) rmSync(work, { recursive: true, force: true });
+      process.exit(code);
+    });
+  }
   mkdirSync(work, { recursive: true });
   const cpSteady: Series = { tool: 'cp -a, steady state', runs: [] };
   const oursSteady: Series = { tool: 'ours, steady state', runs: [] };
