@@ -59,7 +59,11 @@ export async function runAndKill(command: string, params: unknown, afterMs: numb
   return { afterMs, killed: run.signal === 'SIGKILL', run };
 }
 
-/** Where kill points fall: from `minMs` to `minMs + spread × the duration of a whole run`. */
+/**
+ * Where kill points fall: from `minMs` (before it the engine is still starting) to `spread × the
+ * duration of a whole run`, so that a run as long as the last whole one is killed while it works.
+ * Where a whole run is hardly longer than `minMs`, the window is a quarter of a run past `minMs`.
+ */
 export interface KillTiming {
   minMs: number;
   spread: number;
@@ -100,7 +104,7 @@ export class KillCampaign {
    */
   async untilComplete(label: string, start: (afterMs: number) => Promise<KillOutcome>, afterKill: () => void | Promise<void>, measures = true): Promise<EngineRun> {
     for (let attempt = 0; ; attempt++) {
-      const afterMs = attempt < this.timing.killsPerRun ? Math.round(this.timing.minMs + this.random() * this.windowMs * this.timing.spread) : 600_000;
+      const afterMs = attempt < this.timing.killsPerRun ? this.killPoint() : 600_000;
       const t0 = Date.now();
       const { killed, run } = await start(afterMs);
       this.log.push(`${label} run ${attempt}: kill at ${afterMs} ms -> ${killed ? 'killed' : `exit ${run.exitCode}`} after ${Date.now() - t0} ms`);
@@ -111,6 +115,12 @@ export class KillCampaign {
       this.landed++;
       await afterKill();
     }
+  }
+
+  private killPoint(): number {
+    const { minMs, spread } = this.timing;
+    const window = Math.max(this.windowMs * spread - minMs, this.windowMs / 4);
+    return Math.round(minMs + this.random() * window);
   }
 
   /** Runs the chains (body(chain) until enough kills landed, at most maxChains), then asserts the count. */
