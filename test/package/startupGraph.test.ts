@@ -4,6 +4,7 @@
  * would quietly make every call slower. These tests bundle the engine as the build does, validators
  * included, and walk its static imports (dynamic imports are what is loaded on demand).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -60,6 +61,12 @@ function staticClosure(start: string): string[] {
 function heavyIn(start: string): string[] {
   return staticClosure(start).filter((file) => HEAVY.test(file));
 }
+
+test('the built bundle every engine start parses is ASCII only: one other character makes V8 hold all 4 MB of it as a two-byte string', () => {
+  const bundle = readFileSync(join(repoRoot, 'dist', 'engine.cjs'), 'latin1');
+  const at = bundle.search(/[^\x00-\x7f]/);
+  assert.is(at, -1, `a non-ASCII byte at ${at}: ...${bundle.slice(Math.max(0, at - 40), at + 10)}...`);
+});
 
 test('the entry point loads nothing before it knows which way in (--json, CLI, DSC) was asked for', () => {
   assert.equal(staticClosure('engine/main.ts'), ['engine/main.ts']);
