@@ -68,6 +68,18 @@ test('the built bundle every engine start parses is ASCII only: one other charac
   assert.is(at, -1, `a non-ASCII byte at ${at}: ...${bundle.slice(Math.max(0, at - 40), at + 10)}...`);
 });
 
+test('the built main bundle leaves the Azure SDK to vendor.cjs, which the first Azure command loads', () => {
+  const main = readFileSync(join(repoRoot, 'dist', 'engine.cjs'), 'latin1');
+  const vendor = readFileSync(join(repoRoot, 'dist', 'vendor.cjs'), 'latin1');
+  // Each SDK package names itself in its User-Agent: azsdk-js-<package>.
+  for (const sdk of ['azsdk-js-azure-storage-blob', 'azsdk-js-arm-storageimportexport', 'azsdk-js-arm-databox', 'azsdk-js-identity']) {
+    assert.not.ok(main.includes(sdk), `${sdk} is not in engine.cjs`);
+    assert.ok(vendor.includes(sdk), `${sdk} is in vendor.cjs`);
+  }
+  assert.ok(main.length < vendor.length, `engine.cjs (${main.length} bytes) is the smaller part`);
+  assert.is(vendor.search(/[^\x00-\x7f]/), -1, 'vendor.cjs is ASCII only too');
+});
+
 test('the entry point loads nothing before it knows which way in (--json, CLI, DSC) was asked for', () => {
   assert.equal(staticClosure('engine/main.ts'), ['engine/main.ts']);
 });
