@@ -202,11 +202,12 @@ async function main(): Promise<number> {
   let steadyApplied = true;
   try {
     for (let r = 1; r <= repeat; r++) {
-      // The issue's reference first, each tool with the allowance scaled to the data, back to back.
+      // The issue's reference first, each tool with the allowance scaled to the data, back to back;
+      // which goes first alternates, so neither always follows the other's deletes and writeback.
       steadyApplied = steadyState.apply() && steadyApplied;
       if (steadyApplied) {
-        await cp(`cp-steady-${r}`, cpSteady, () => '');
-        await prepare(`ours-steady-${r}`, oursSteady);
+        const pair = [(): Promise<Measurement> => cp(`cp-steady-${r}`, cpSteady, () => ''), (): Promise<Measurement> => prepare(`ours-steady-${r}`, oursSteady)];
+        for (const run of r % 2 === 1 ? pair : pair.reverse()) await run();
       }
       steadyState.restore();
       await cp(`cp-sync-${r}`, cpSync, () => ' && sync');
