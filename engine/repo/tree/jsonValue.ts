@@ -124,19 +124,25 @@ export class JsonReader {
   }
 
   arrayItems(depth: number): JsonValue[] {
+    return this.items((r) => r.value(depth + 1), () => this.fail("expected ',' or ']'"));
+  }
+
+  /** `[item,…]` from the '[' at the current position, each item read by `item`; `bad` reports a missing ',' or ']'. */
+  items<T>(item: (r: JsonReader) => T, bad: () => never): T[] {
     this.pos++;
-    const items: JsonValue[] = [];
+    const items: T[] = [];
     this.skipSpace();
     if (this.src[this.pos] === 0x5d) {
       this.pos++;
       return items;
     }
     for (;;) {
-      items.push(this.value(depth + 1));
+      this.skipSpace();
+      items.push(item(this));
       this.skipSpace();
       const b = this.src[this.pos++];
       if (b === 0x5d) return items;
-      if (b !== 0x2c) this.fail("expected ',' or ']'");
+      if (b !== 0x2c) bad();
     }
   }
 

@@ -340,21 +340,11 @@ function decodeCommonTree(blob: Uint8Array): TreeNode[] {
 /** `[item,…]`, each item read by `item`; throws UNCOMMON if it is not an array. */
 function commonArray<T>(r: JsonReader, item: (r: JsonReader) => T): T[] {
   if (r.src[r.pos] !== 0x5b) throw UNCOMMON;
-  r.pos++;
-  const items: T[] = [];
-  r.skipSpace();
-  if (r.src[r.pos] === 0x5d) {
-    r.pos++;
-    return items;
-  }
-  for (;;) {
-    r.skipSpace();
-    items.push(item(r));
-    r.skipSpace();
-    const b = r.src[r.pos++];
-    if (b === 0x5d) return items;
-    if (b !== 0x2c) throw UNCOMMON;
-  }
+  return r.items(item, uncommon);
+}
+
+function uncommon(): never {
+  throw UNCOMMON;
 }
 
 const NO_BYTES = Buffer.alloc(0);
