@@ -38,6 +38,7 @@ import { dirSize } from './lib/dirSize.ts';
 import { DATA_TO_DIRTY, scaledDirtyAllowance } from './lib/dirtyAllowance.ts';
 import { dropCaches, measure, type Measurement } from './lib/measure.ts';
 import { fileTimestamp, repoRoot, resultsDir } from './lib/paths.ts';
+import { enginePath } from './lib/runs.ts';
 import { formatRatios, formatTable, mbPerSecond, relativeRatio, writeResults, type BenchResult, type Ratio, type Row, type Target } from './lib/report.ts';
 
 const NAME = 'drive';
@@ -50,7 +51,7 @@ function log(message: string): void {
 }
 
 function engineArgv(): string[] {
-  const path = process.env.OFFLINESEED_BENCH_ENGINE ?? join(repoRoot, 'dist', 'offlineseed-engine');
+  const path = enginePath();
   if (existsSync(path)) return [path];
   log(`${path} is missing (npm run build): running the TypeScript engine instead`);
   return [process.execPath, join(repoRoot, 'engine', 'main.ts')];
