@@ -6,6 +6,7 @@
  * Content-MD5 so the service rejects a corrupted transfer. Data packs may go to Cool or Cold; config,
  * keys, index and snapshots stay Hot because every operation reads them.
  */
+import { isIdentityError, noTokenError } from '../azure/identityErrors.ts';
 import { createHash } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import { AnonymousCredential, BlobServiceClient, RestError, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
@@ -181,6 +182,7 @@ export class AzureBackend implements Backend {
  */
 export function storageError(error: unknown, what: string, location: string, notFound: (detail: string) => OfflineSeedError): OfflineSeedError {
   if (error instanceof OfflineSeedError) return error;
+  if (isIdentityError(error)) return noTokenError(error as Error, `${what} at ${location}`, location, 'Azure Storage');
   const status = error instanceof RestError ? error.statusCode : undefined;
   // HEAD responses have no body: the service's error code is then only in x-ms-error-code.
   const code = error instanceof RestError ? (error.code ?? error.response?.headers.get('x-ms-error-code')) : (error as NodeJS.ErrnoException).code;

@@ -10,6 +10,7 @@
  *   - no answer at all is OfflineSeed.ImportExportUnavailable (ConnectionError).
  * SDK quirks (reference §2.3): jobName comes before resourceGroupName; DELETE succeeds only with 200.
  */
+import { isIdentityError, noTokenError } from '../azure/identityErrors.ts';
 import { StorageImportExport } from '@azure/arm-storageimportexport';
 import { azureCloud } from '../azure/azureCloud.ts';
 import { applyCredentialProfile } from '../azure/credentialProfile.ts';
@@ -69,8 +70,6 @@ export function categoryForStatus(status: number | undefined): ErrorCategory {
   return 'NotSpecified';
 }
 
-const IDENTITY_ERRORS = new Set(['AuthenticationError', 'CredentialUnavailableError', 'AggregateAuthenticationError', 'AuthenticationRequiredError']);
-
 /** Advice by service error code; a call site can add or override its own. */
 const DEFAULT_ADVICE: Record<string, string> = {
   AuthenticationFailed: 'Sign in again, or give a valid credential (service principal, certificate or -AccessToken from Get-AzAccessToken).',
@@ -115,14 +114,7 @@ export function translateArmError(error: unknown, what: string, target: string, 
   if (error instanceof OfflineSeedError) return error;
   const name = (error as { name?: string } | null)?.name ?? '';
   if (name === 'AbortError') return new CancelledError();
-  if (IDENTITY_ERRORS.has(name)) {
-    const text = String((error as Error).message).replace(/\s+/g, ' ').slice(0, 600);
-    return new OfflineSeedError('OfflineSeed.AzureAuthenticationFailed', 'AuthenticationError', `${what}: no access token for Azure Resource Manager: ${text}`, {
-      targetObject: target,
-      recommendedAction: 'Check the credential: the tenant id, client id and client secret or certificate of the service principal, or the environment variables, managed identity or Azure CLI / Azure PowerShell sign-in that DefaultAzureCredential uses.',
-      cause: error,
-    });
-  }
+  if (isIdentityError(error)) return noTokenError(error as Error, what, target, 'Azure Resource Manager');
   const refusal = serviceError(error);
   if (refusal !== undefined && refusal.statusCode !== undefined && refusal.code !== undefined && refusal.code !== 'REQUEST_SEND_ERROR') {
     const extra = refusal.details

@@ -36,4 +36,16 @@ test('the repository backend maps the same failures the same way; only what 404 
   assert.is(storageError(mine, 'stat config', 'azure://a/c/p', notFound), mine, 'an error of ours passes through');
 });
 
+test('no credential at all (no token from the identity chain) is AzureAuthenticationFailed, as for ARM, not "the service did not answer, run again"', () => {
+  for (const name of ['CredentialUnavailableError', 'AggregateAuthenticationError', 'AuthenticationError']) {
+    const noToken = Object.assign(new Error('ChainedTokenCredential authentication failed.'), { name });
+    const error = storageError(noToken, 'stat config', 'azure://a/c/p', notFound);
+    assert.is(error.errorId, 'OfflineSeed.AzureAuthenticationFailed', name);
+    assert.is(error.category, 'AuthenticationError');
+    assert.match(error.message, /no access token for Azure Storage/);
+    assert.is(store.translate(noToken, 'read descriptor.json').errorId, 'OfflineSeed.AzureAuthenticationFailed', name);
+  }
+  assert.is(storageError(new Error('socket hang up'), 'stat config', 'azure://a/c/p', notFound).errorId, 'OfflineSeed.StorageUnavailable');
+});
+
 test.run();
